@@ -1,0 +1,89 @@
+package backoff
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	cbackoff "github.com/cenkalti/backoff/v4"
+)
+
+// ErrExhausted is matched (with errors.Is) by every error [Retry] returns when it gives up.
+var ErrExhausted = errors.New("backoff: retries exhausted")
+
+// ExhaustedError is the error [Retry] and [RetryValue] return when they give up. It matches
+// [ErrExhausted], its Reason and its Last error with errors.Is.
+type ExhaustedError struct {
+	// Reason is why retrying stopped: ErrDeadline, ErrMaxAttempts, or the cause of the caller's
+	// context (context.Cause) when it ended.
+	Reason error
+	// Last is the last error the operation returned; nil only if the context ended before the
+	// first attempt.
+	Last error
+	// Attempts is how many times the operation was called.
+	Attempts int
+	// Elapsed is the time from the first attempt's start until giving up.
+	Elapsed time.Duration
+}
+
+func (e *ExhaustedError) Error() string {
+	msg := fmt.Sprintf("backoff: gave up after %d attempts in %v: %v", e.Attempts,
+		e.Elapsed.Round(time.Millisecond), e.Reason)
+	if e.Last != nil {
+		msg += ": last error: " + e.Last.Error()
+	}
+	return msg
+}
+
+// Is reports whether target is [ErrExhausted].
+func (e *ExhaustedError) Is(target error) bool { return target == ErrExhausted }
+
+// Unwrap returns the reason and the last error, so errors.Is and errors.As see both.
+func (e *ExhaustedError) Unwrap() []error { return []error{e.Reason, e.Last} }
+
+// Permanent wraps err so that [Retry] stops at once and returns err. It is cenkalti/backoff's
+// Permanent, so both packages recognise it. Permanent(nil) is nil.
+func Permanent(err error) error { return cbackoff.Permanent(err) }
+
+// IsPermanent reports whether err, or an error it wraps, was marked by [Permanent], and returns
+// the error inside the mark.
+func IsPermanent(err error) (error, bool) {
+	var p *cbackoff.PermanentError
+	if errors.As(err, &p) {
+		return p.Err, true
+	}
+	return nil, false
+}
+
+// RetryAfter wraps err with a server's hint to wait d before the next attempt (an HTTP
+// Retry-After, a gRPC RetryInfo). [Retry] waits exactly d instead of its own delay when d fits
+// in the remaining budget, and gives up at once with [ErrDeadline] when it does not.
+// RetryAfter(d, nil) is nil; a negative d counts as zero.
+func RetryAfter(d time.Duration, err error) error {
+	if err == nil {
+		return nil
+	}
+	return &RetryAfterError{Delay: max(d, 0), Err: err}
+}
+
+// RetryAfterError is the error [RetryAfter] returns.
+type RetryAfterError struct {
+	Delay time.Duration
+	Err   error
+}
+
+func (e *RetryAfterError) Error() string {
+	return fmt.Sprintf("%v (retry after %v)", e.Err, e.Delay)
+}
+
+// Unwrap returns the wrapped error.
+func (e *RetryAfterError) Unwrap() error { return e.Err }
+
+// RetryAfterHint returns the delay of the first [RetryAfterError] in err's chain.
+func RetryAfterHint(err error) (time.Duration, bool) {
+	var ra *RetryAfterError
+	if errors.As(err, &ra) {
+		return ra.Delay, true
+	}
+	return 0, false
+}

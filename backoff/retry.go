@@ -1,0 +1,157 @@
+package backoff
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// ErrAttemptTimeout is the cause of an attempt's context when [WithAttemptTimeout] expires.
+var ErrAttemptTimeout = errors.New("backoff: attempt timed out")
+
+// errNilOperation is returned for a nil operation: a programmer error, but reported, not panicked.
+var errNilOperation = errors.New("backoff: nil operation")
+
+// Retrying describes one failed attempt that will be retried; [OnRetry] receives it.
+type Retrying struct {
+	Attempt   int           // the attempt that failed, 1 for the first
+	Err       error         // what it returned
+	Delay     time.Duration // the wait before the next attempt
+	Remaining time.Duration // budget left until the deadline, before the wait; Forever if none
+}
+
+// Option configures [Retry] and [RetryValue].
+type Option func(*options)
+
+type options struct {
+	onRetry        func(Retrying)
+	attemptTimeout time.Duration
+}
+
+// OnRetry calls fn after each failed attempt that will be retried, before the wait, on the
+// goroutine that called Retry. It is not called for the attempt after which Retry gives up.
+func OnRetry(fn func(Retrying)) Option { return func(o *options) { o.onRetry = fn } }
+
+// WithAttemptTimeout gives each attempt a context that ends after d, with cause
+// [ErrAttemptTimeout]. An attempt that fails because of it is retried like any failure. Zero or
+// a negative d means no per-attempt timeout.
+func WithAttemptTimeout(d time.Duration) Option {
+	return func(o *options) { o.attemptTimeout = d }
+}
+
+// Retry calls op until it returns nil, following policy p, and returns nil on success.
+//
+// It stops early and returns:
+//   - the error inside a [Permanent] error, at once;
+//   - an [*ExhaustedError] (matching [ErrExhausted]) when the schedule says stop, when a
+//     [RetryAfter] hint does not fit in the budget, or when ctx ends; it keeps op's last error;
+//   - p's validation error, or an error for a nil op, before calling op.
+//
+// Retry blocks until then; it waits on ctx, so cancelling ctx ends the wait at once. op is
+// called on the calling goroutine with a context derived from ctx.
+func Retry(ctx context.Context, p Policy, op func(context.Context) error, opts ...Option) error {
+	if op == nil {
+		return errNilOperation
+	}
+	_, err := RetryValue(ctx, p, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, op(ctx)
+	}, opts...)
+	return err
+}
+
+// RetryValue is [Retry] for an operation that returns a value: it returns the value of the
+// first successful call, or the zero T with the error Retry would return.
+func RetryValue[T any](ctx context.Context, p Policy, op func(context.Context) (T, error), opts ...Option) (T, error) {
+	var zero T
+	if op == nil {
+		return zero, errNilOperation
+	}
+	s, err := NewSchedule(p)
+	if err != nil {
+		return zero, err
+	}
+	r := retrier{s: s, start: time.Now()}
+	for _, opt := range opts {
+		opt(&r.o)
+	}
+	for {
+		if ctx.Err() != nil {
+			return zero, r.exhausted(context.Cause(ctx))
+		}
+		v, err := call(ctx, r.o.attemptTimeout, op)
+		r.attempts++
+		if err == nil {
+			return v, nil
+		}
+		if err := r.failed(ctx, err); err != nil {
+			return zero, err
+		}
+	}
+}
+
+// call runs one attempt under its own timeout, if there is one.
+func call[T any](ctx context.Context, timeout time.Duration, op func(context.Context) (T, error)) (T, error) {
+	if timeout <= 0 {
+		return op(ctx)
+	}
+	ctx, cancel := context.WithTimeoutCause(ctx, timeout, ErrAttemptTimeout)
+	defer cancel()
+	return op(ctx)
+}
+
+// retrier is the state of one Retry call.
+type retrier struct {
+	s        *Schedule
+	o        options
+	start    time.Time
+	attempts int
+	last     error
+}
+
+// failed handles a failed attempt: it returns the error to give up with, or nil after waiting
+// for the next attempt.
+func (r *retrier) failed(ctx context.Context, err error) error {
+	if inner, ok := IsPermanent(err); ok {
+		return inner
+	}
+	r.last = err
+	if ctx.Err() != nil {
+		return r.exhausted(context.Cause(ctx))
+	}
+	delay, ok := r.s.Next()
+	if !ok {
+		return r.exhausted(r.s.Reason())
+	}
+	if hint, ok := RetryAfterHint(err); ok {
+		if hint > r.s.Remaining() {
+			return r.exhausted(ErrDeadline)
+		}
+		delay = hint
+	}
+	if r.o.onRetry != nil {
+		r.o.onRetry(Retrying{Attempt: r.attempts, Err: err, Delay: delay, Remaining: r.s.Remaining()})
+	}
+	if !sleep(ctx, delay) {
+		return r.exhausted(context.Cause(ctx))
+	}
+	return nil
+}
+
+func (r *retrier) exhausted(reason error) error {
+	return &ExhaustedError{Reason: reason, Last: r.last, Attempts: r.attempts, Elapsed: time.Since(r.start)}
+}
+
+// sleep waits for d or until ctx ends, and reports whether the whole wait passed.
+func sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
