@@ -5,10 +5,12 @@ go 1.26.0
 require (
 	github.com/cenkalti/backoff/v4 v4.3.0
 	github.com/steadfast-go/steadfast v0.0.0
+	github.com/stretchr/testify v1.12.1
 )
 
 require (
 	github.com/go-logr/logr v1.4.3 // indirect
+	go.yaml.in/yaml/v3 v3.0.5 // indirect
 	k8s.io/apimachinery v0.37.2 // indirect
 	k8s.io/klog/v2 v2.140.0 // indirect
 	k8s.io/utils v0.0.0-20260626114624-be93311217bd // indirect
