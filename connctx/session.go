@@ -16,6 +16,7 @@ type sessionEnd struct {
 	cause  error         // why it ended
 	uptime time.Duration // how long it ran
 	stop   error         // non-nil: Supervise returns it
+	ran    bool          // the session function was called
 }
 
 // runSession runs one session on conn and tears it down in order: cancel, wait for the session
@@ -37,7 +38,7 @@ func (sv *supervisor[C]) runSession(ctx context.Context, conn C) sessionEnd {
 	sctx, scancel := context.WithCancelCause(lctx)
 	g, gctx := errgroup.WithContext(sctx)
 	serr := sv.session(gctx, conn, g)
-	end := sessionEnd{cause: sessionCause(lctx, gctx, serr), uptime: time.Since(start)}
+	end := sessionEnd{cause: sessionCause(lctx, gctx, serr), uptime: time.Since(start), ran: true}
 	scancel(end.cause)
 	gerr := g.Wait()
 	lcancel()

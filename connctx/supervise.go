@@ -98,12 +98,8 @@ func (sv *supervisor[C]) run(ctx context.Context) error {
 			return err
 		}
 		end := sv.runSession(ctx, conn)
-		if end.stop != nil {
-			return end.stop
-		}
-		if ctx.Err() != nil {
-			sv.lost(end, 0)
-			return context.Cause(ctx)
+		if end.stop != nil || ctx.Err() != nil {
+			return sv.finish(ctx, end)
 		}
 		delay, err := sv.nextDelay(end)
 		sv.lost(end, delay)
@@ -150,6 +146,17 @@ func (sv *supervisor[C]) nextDelay(end sessionEnd) (time.Duration, error) {
 			Attempts: sv.sessions, Elapsed: time.Since(sv.start)}
 	}
 	return delay, nil
+}
+
+// finish reports the last session, if one ran, and returns what Supervise returns.
+func (sv *supervisor[C]) finish(ctx context.Context, end sessionEnd) error {
+	if end.ran {
+		sv.lost(end, 0)
+	}
+	if end.stop != nil {
+		return end.stop
+	}
+	return context.Cause(ctx)
 }
 
 func (sv *supervisor[C]) lost(end sessionEnd, delay time.Duration) {
