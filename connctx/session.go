@@ -23,10 +23,14 @@ type sessionEnd struct {
 // and its goroutines, cancel the lifetime, close the connection. It always closes conn.
 func (sv *supervisor[C]) runSession(ctx context.Context, conn C) sessionEnd {
 	lctx, lcancel, err := sv.lifetime(ctx, conn)
+	if lcancel == nil {
+		lcancel = func() {}
+	}
+	if err == nil && lctx == nil {
+		err = invalid("lifetime returned a nil context")
+	}
 	if err != nil {
-		if lcancel != nil {
-			lcancel()
-		}
+		lcancel()
 		_ = conn.Close()
 		return sessionEnd{stop: fmt.Errorf("connctx: lifetime: %w", err)}
 	}

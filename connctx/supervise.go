@@ -121,9 +121,7 @@ func (sv *supervisor[C]) connect(ctx context.Context) (C, error) {
 	if sv.o.dialTimeout > 0 {
 		ropts = append(ropts, backoff.WithAttemptTimeout(sv.o.dialTimeout))
 	}
-	conn, err := backoff.RetryValue(ctx, sv.o.dial, func(ctx context.Context) (C, error) {
-		return sv.dial(ctx)
-	}, ropts...)
+	conn, err := backoff.RetryValue(ctx, sv.o.dial, sv.dial, ropts...)
 	if err == nil && ctx.Err() != nil {
 		_ = conn.Close() // dialled just as ctx ended: nobody will use it
 	}

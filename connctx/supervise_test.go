@@ -169,15 +169,27 @@ func TestSuperviseRestartsWhenAProbeLifetimeSeesTheConnectionLost(t *testing.T) 
 	})
 }
 
-func TestSuperviseStopsWhenTheLifetimeFails(t *testing.T) {
-	dialer := conntest.NewDialer(0, nil)
-	lifetime := func(ctx context.Context, _ *conntest.Conn) (context.Context, context.CancelFunc, error) {
-		return connctx.WithProbe(ctx, conntest.NewProbe(), connctx.ProbeThreshold(0))
+func TestSuperviseStopsAndClosesTheConnectionWhenTheLifetimeFails(t *testing.T) {
+	tests := []struct {
+		name     string
+		lifetime connctx.LifetimeFunc[*conntest.Conn]
+	}{
+		{"invalid probe option", func(ctx context.Context, _ *conntest.Conn) (context.Context, context.CancelFunc, error) {
+			return connctx.WithProbe(ctx, conntest.NewProbe(), connctx.ProbeThreshold(0))
+		}},
+		{"nil context and cancel", func(context.Context, *conntest.Conn) (context.Context, context.CancelFunc, error) {
+			return nil, nil, nil // a broken lifetime, on purpose
+		}},
 	}
-	session := func(context.Context, *conntest.Conn, *errgroup.Group) error { return nil }
-	err := connctx.Supervise(t.Context(), dialer.Dial, lifetime, session)
-	assert.ErrorIs(t, err, connctx.ErrInvalid)
-	assert.Equal(t, 1, dialer.Closes(), "the connection was closed")
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dialer := conntest.NewDialer(0, nil)
+			session := func(context.Context, *conntest.Conn, *errgroup.Group) error { return nil }
+			err := connctx.Supervise(t.Context(), dialer.Dial, tt.lifetime, session)
+			assert.ErrorIs(t, err, connctx.ErrInvalid)
+			assert.Equal(t, 1, dialer.Closes(), "the connection was closed")
+		})
+	}
 }
 
 func TestSuperviseWithAnEndedContextDialsNothing(t *testing.T) {
