@@ -7,14 +7,10 @@ import (
 	"github.com/steadfast-go/steadfast/backoff"
 )
 
-// Defaults for [Supervise].
+// The default policies of [Supervise], described at [DialPolicy] and [RestartPolicy].
 var (
-	// DefaultDialPolicy retries dialing forever, from 500 ms up to 30 s between attempts: a
-	// supervised connection is meant to come back whenever the peer does.
-	DefaultDialPolicy = backoff.Policy{MaxElapsed: backoff.Forever}
-	// DefaultRestartPolicy spaces sessions: 1 s after the first loss, doubling while sessions
-	// stay short, up to 1 minute, with no budget.
-	DefaultRestartPolicy = backoff.Policy{Initial: time.Second, Max: time.Minute, MaxElapsed: backoff.Forever}
+	defaultDialPolicy    = backoff.Policy{MaxElapsed: backoff.Forever}
+	defaultRestartPolicy = backoff.Policy{Initial: time.Second, Max: time.Minute, MaxElapsed: backoff.Forever}
 )
 
 // DefaultHealthyAfter is how long a session must last for the restart backoff to start again
@@ -46,7 +42,9 @@ type Lost struct {
 	Delay   time.Duration // the wait before the next dial; zero when Supervise returns
 }
 
-// DialPolicy sets the backoff between dial attempts (default [DefaultDialPolicy]). A
+// DialPolicy sets the backoff between dial attempts. The default retries forever, from 500 ms
+// up to 30 s between attempts (backoff.Policy{MaxElapsed: backoff.Forever}): a supervised
+// connection is meant to come back whenever the peer does. A
 // MaxElapsed or MaxAttempts is the dial budget: when it is spent, Supervise returns a
 // [*backoff.ExhaustedError]. The schedule starts afresh for every connection.
 func DialPolicy(p backoff.Policy) Option { return func(o *options) { o.dial = p } }
@@ -55,8 +53,8 @@ func DialPolicy(p backoff.Policy) Option { return func(o *options) { o.dial = p 
 // [backoff.ErrAttemptTimeout], and the attempt counts as failed. Zero (the default) means none.
 func DialTimeout(d time.Duration) Option { return func(o *options) { o.dialTimeout = d } }
 
-// RestartPolicy sets the backoff between the end of a session and the next dial (default
-// [DefaultRestartPolicy]). It grows with each session shorter than [HealthyAfter] and starts
+// RestartPolicy sets the backoff between the end of a session and the next dial. The default
+// waits 1 s after the first loss, doubling up to 1 minute, with no budget. It grows with each session shorter than [HealthyAfter] and starts
 // again from Initial after a longer one. A MaxElapsed or MaxAttempts bounds how long, or how
 // many times, short sessions may repeat in a row; when spent, Supervise returns a
 // [*backoff.ExhaustedError] whose Last is the last loss cause.
@@ -79,7 +77,7 @@ func OnLost(fn func(Lost)) Option { return func(o *options) { o.onLost = fn } }
 func OnDialError(fn func(backoff.Retrying)) Option { return func(o *options) { o.onDialError = fn } }
 
 func newOptions(opts []Option) (options, error) {
-	o := options{dial: DefaultDialPolicy, restart: DefaultRestartPolicy, healthyAfter: DefaultHealthyAfter}
+	o := options{dial: defaultDialPolicy, restart: defaultRestartPolicy, healthyAfter: DefaultHealthyAfter}
 	for _, opt := range opts {
 		opt(&o)
 	}
