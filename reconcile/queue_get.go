@@ -136,7 +136,8 @@ func (q *Queue[K]) compactLow() {
 
 // Done reports the [Outcome] of processing key, which must have come from [Queue.Get], and
 // releases it. The outcome decides what comes next (see [OutcomeKind]); a key added while it
-// was processed is queued at once instead of waiting. After [Queue.Drain] or
+// was processed is queued at once instead of waiting (unless only a [Queue.Resync] added it:
+// a resync never cuts a backoff short). After [Queue.Drain] or
 // [Queue.ShutDown], nothing is retried. Done returns an error, and changes nothing, if key is
 // not being processed. It does not block; ctx is not used.
 func (q *Queue[K]) Done(_ context.Context, key K, o Outcome) error {
@@ -148,6 +149,9 @@ func (q *Queue[K]) Done(_ context.Context, key K, o Outcome) error {
 	}
 	s.flags &^= processing
 	delay := q.afterDone(&s, o)
+	if delay > 0 && s.flags&(dirty|lowPrio) == dirty|lowPrio {
+		s.flags &^= dirty | lowPrio // a resync must not cut a backoff short; the retry covers it
+	}
 	switch {
 	case q.closed && (!q.draining || s.flags&dirty == 0):
 		s = keyState{index: -1} // shut down: forget it
