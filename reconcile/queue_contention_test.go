@@ -2,6 +2,7 @@ package reconcile_test
 
 import (
 	"fmt"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -39,6 +40,7 @@ func TestQueueHandsAKeyToOneWorkerAtATimeUnderContention(t *testing.T) {
 				}
 				holding[k] = true
 				mu.Unlock()
+				runtime.Gosched() // widen the window in which a second holder would show
 				synced.Add(1)
 				mu.Lock()
 				holding[k] = false

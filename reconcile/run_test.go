@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -74,6 +75,7 @@ func TestRunNeverSyncsOneKeyConcurrentlyUnderContention(t *testing.T) {
 		overlaps += btoi(holding[key])
 		holding[key] = true
 		mu.Unlock()
+		runtime.Gosched() // widen the window in which a second holder would show
 		mu.Lock()
 		holding[key] = false
 		mu.Unlock()
