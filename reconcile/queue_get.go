@@ -14,13 +14,13 @@ import (
 // ([Queue.Drain] and nothing left queued), and ctx's cause when ctx ends first; a key is
 // never lost when Get returns an error. Get does not allocate.
 func (q *Queue[K]) Get(ctx context.Context) (K, error) {
+	var zero K
+	if ctx.Err() != nil { // checked before locking, to keep the lock short
+		return zero, context.Cause(ctx)
+	}
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	var zero K
 	for {
-		if err := ctx.Err(); err != nil {
-			return zero, context.Cause(ctx)
-		}
 		if q.closed && !q.draining {
 			return zero, ErrShutdown
 		}
@@ -30,14 +30,16 @@ func (q *Queue[K]) Get(ctx context.Context) (K, error) {
 		if q.closed {
 			return zero, ErrShutdown // drained
 		}
-		q.wait(ctx)
+		if !q.wait(ctx) {
+			return zero, context.Cause(ctx)
+		}
 	}
 }
 
 // wait blocks, with q.mu released, until an add or a shutdown wakes this Get or ctx ends.
 // Each blocked Get has its own channel, buffered so that waking it never blocks; channels are
-// reused, so waiting does not allocate.
-func (q *Queue[K]) wait(ctx context.Context) {
+// reused, so waiting does not allocate. It reports whether ctx is still going.
+func (q *Queue[K]) wait(ctx context.Context) bool {
 	var ch chan struct{}
 	if n := len(q.spare); n > 0 {
 		ch, q.spare = q.spare[n-1], q.spare[:n-1]
@@ -58,9 +60,13 @@ func (q *Queue[K]) wait(ctx context.Context) {
 		woken = true
 	}
 	q.spare = append(q.spare, ch)
-	if woken && ctx.Err() != nil {
+	if ctx.Err() == nil {
+		return true
+	}
+	if woken {
 		q.wakeOne() // this Get is leaving: pass its wake-up on so that no key is stranded
 	}
+	return false
 }
 
 // wakeOne wakes the oldest blocked Get, if any.
