@@ -1,0 +1,101 @@
+package lbaas
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"slices"
+)
+
+// Service is what one Kubernetes LoadBalancer service asks of the LBaaS: its ports, the external
+// IPs it is reachable on, and the nodes that serve it. UID tags everything made for it, so the
+// resources can be found again.
+type Service struct {
+	UID          string   `json:"uid"`
+	LoadBalancer string   `json:"load_balancer"` // identifier of the LBaaS load balancer to use
+	Ports        []Port   `json:"ports"`
+	ExternalIPs  []string `json:"external_ips"`
+	Nodes        []Node   `json:"nodes"`
+}
+
+// Port is one service port: clients reach External on the external IPs, the nodes serve it on
+// Internal (the NodePort).
+type Port struct {
+	Name     string `json:"name"`
+	External int    `json:"external"`
+	Internal int    `json:"internal"`
+}
+
+// Node is one Kubernetes node that serves the service.
+type Node struct {
+	Name    string `json:"name"`
+	Address string `json:"address"`
+}
+
+// Validate refuses a service that cannot be reconciled, before any API call: an empty UID or load
+// balancer, no ports, a port without a name or out of 1..65535, duplicate port names, an external
+// IP or node address that is not an IP, duplicate IPs or node names, no nodes. It reports every
+// problem, not just the first.
+func (s Service) Validate() error {
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	if s.UID == "" {
+		bad("uid is empty")
+	}
+	if s.LoadBalancer == "" {
+		bad("load_balancer is empty")
+	}
+	if len(s.Ports) == 0 {
+		bad("no ports")
+	}
+	var names []string
+	for _, p := range s.Ports {
+		switch {
+		case p.Name == "":
+			bad("a port has no name")
+		case slices.Contains(names, p.Name):
+			bad("port name %q is used twice", p.Name)
+		}
+		names = append(names, p.Name)
+		for _, v := range []int{p.External, p.Internal} {
+			if v < 1 || v > 65535 {
+				bad("port %q: %d is out of range 1..65535", p.Name, v)
+			}
+		}
+	}
+	checkIPs(s.ExternalIPs, "external IP", bad)
+	if len(s.Nodes) == 0 {
+		bad("the node list is empty")
+	}
+	var nodeNames, addrs []string
+	for _, n := range s.Nodes {
+		if n.Name == "" || slices.Contains(nodeNames, n.Name) {
+			bad("node name %q is empty or used twice", n.Name)
+		}
+		nodeNames = append(nodeNames, n.Name)
+		addrs = append(addrs, n.Address)
+	}
+	checkIPs(addrs, "node address", bad)
+	if len(errs) > 0 {
+		return fmt.Errorf("lbaas: invalid service: %w", errors.Join(errs...))
+	}
+	return nil
+}
+
+func checkIPs(ips []string, what string, bad func(string, ...any)) {
+	var seen []netip.Addr
+	for _, s := range ips {
+		a, err := netip.ParseAddr(s)
+		if err != nil {
+			bad("%s %q is not an IP address", what, s)
+			continue
+		}
+		if slices.Contains(seen, a) {
+			bad("%s %s is listed twice", what, s)
+		}
+		seen = append(seen, a)
+	}
+}
+
+// tag is the tag every resource made for s carries.
+func (s Service) tag() string { return "steadfast-svc-uid=" + s.UID }
