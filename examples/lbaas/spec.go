@@ -96,6 +96,3 @@ func checkIPs(ips []string, what string, bad func(string, ...any)) {
 		seen = append(seen, a)
 	}
 }
-
-// tag is the tag every resource made for s carries.
-func (s Service) tag() string { return "steadfast-svc-uid=" + s.UID }
