@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"golang.org/x/sync/errgroup"
+	"golang.org/x/time/rate"
 )
 
 // ErrSyncTimeout is the cause of a sync's context when [WithSyncTimeout] expires.
@@ -67,6 +68,10 @@ func newRunner[K comparable](src Source[K], sync Sync[K], opts []RunOption) (*ru
 		opt(&r.cfg)
 	}
 	r.cfg.parallelism = max(r.cfg.parallelism, 1)
+	if l := r.cfg.limiter; l != nil && l.Burst() < 1 && l.Limit() != rate.Inf {
+		// Such a limiter never hands out a token: every worker would wait forever.
+		return nil, fmt.Errorf("reconcile: WithRateLimit: a limiter of burst %d never allows a key", l.Burst())
+	}
 	if r.cfg.hooks != nil {
 		h, ok := r.cfg.hooks.(RunHooks[K])
 		if !ok {

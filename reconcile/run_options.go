@@ -27,7 +27,8 @@ func WithParallelism(n int) RunOption {
 
 // WithRateLimit makes every worker wait for a token of l before it takes a key from the source,
 // so that all workers together take at most l's rate of keys (with l's burst). A limiter may be
-// shared between several Runs to bound them together. Nil means no limit, the default.
+// shared between several Runs to bound them together. Nil means no limit, the default. A limiter
+// with a burst below 1 (which never hands out a token) makes Run return an error at once.
 func WithRateLimit(l *rate.Limiter) RunOption {
 	return func(c *runConfig) { c.limiter = l }
 }

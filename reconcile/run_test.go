@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
+	"golang.org/x/time/rate"
 
 	"github.com/steadfast-go/steadfast/backoff"
 	"github.com/steadfast-go/steadfast/reconcile"
@@ -187,6 +188,9 @@ func TestRunRejectsOptionsOfAnotherKeyTypeAndMissingArguments(t *testing.T) {
 		}},
 		{"resync over a source without Resync", func() error {
 			return reconcile.Run(t.Context(), plain, sync, reconcile.WithResync(time.Second, func(context.Context) ([]string, error) { return nil, nil }))
+		}},
+		{"rate limit with no burst", func() error {
+			return reconcile.Run(t.Context(), &src, sync, reconcile.WithRateLimit(rate.NewLimiter(10, 0)))
 		}},
 		{"nil source", func() error { return reconcile.Run[string](t.Context(), nil, sync) }},
 		{"nil sync", func() error { return reconcile.Run[string](t.Context(), &src, nil) }},
