@@ -131,7 +131,7 @@ func (r *retrier) failed(ctx context.Context, err error) error {
 	if r.o.onRetry != nil {
 		r.o.onRetry(Retrying{Attempt: r.attempts, Err: err, Delay: delay, Remaining: r.s.Remaining()})
 	}
-	if !sleep(ctx, delay) {
+	if !Sleep(ctx, delay) {
 		return r.exhausted(context.Cause(ctx))
 	}
 	return nil
@@ -141,8 +141,10 @@ func (r *retrier) exhausted(reason error) error {
 	return &ExhaustedError{Reason: reason, Last: r.last, Attempts: r.attempts, Elapsed: time.Since(r.start)}
 }
 
-// sleep waits for d or until ctx ends, and reports whether the whole wait passed.
-func sleep(ctx context.Context, d time.Duration) bool {
+// Sleep waits for d or until ctx ends, whichever comes first, and reports whether the whole
+// wait passed. It is the wait of a loop that drives a [Schedule] by hand; zero or a negative d
+// does not wait but still reports false when ctx has ended.
+func Sleep(ctx context.Context, d time.Duration) bool {
 	if d <= 0 {
 		return ctx.Err() == nil
 	}

@@ -212,3 +212,19 @@ func TestPermanentAndRetryAfterOfNilAreNil(t *testing.T) {
 	assert.True(t, ok)
 	assert.Zero(t, d, "a negative hint counts as zero")
 }
+
+func TestSleepWaitsOrEndsWithTheContext(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		start := time.Now()
+		assert.True(t, Sleep(t.Context(), 3*time.Second))
+		assert.Equal(t, 3*time.Second, time.Since(start))
+
+		ctx, cancel := context.WithTimeout(t.Context(), time.Second)
+		defer cancel()
+		start = time.Now()
+		assert.False(t, Sleep(ctx, time.Hour))
+		assert.Equal(t, time.Second, time.Since(start), "the wait ends with the context")
+		assert.False(t, Sleep(ctx, 0), "an ended context reports false even without a wait")
+		assert.True(t, Sleep(t.Context(), -time.Second))
+	})
+}

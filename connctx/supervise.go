@@ -106,7 +106,7 @@ func (sv *supervisor[C]) run(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if !sleep(ctx, delay) {
+		if !backoff.Sleep(ctx, delay) {
 			return context.Cause(ctx)
 		}
 	}
@@ -160,17 +160,5 @@ func (sv *supervisor[C]) finish(ctx context.Context, end sessionEnd) error {
 func (sv *supervisor[C]) lost(end sessionEnd, delay time.Duration) {
 	if sv.o.onLost != nil {
 		sv.o.onLost(Lost{Session: sv.sessions, Cause: end.cause, Uptime: end.uptime, Delay: delay})
-	}
-}
-
-// sleep waits for d or until ctx ends, and reports whether the whole wait passed.
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
 	}
 }

@@ -9,15 +9,9 @@ import "time"
 func (q *Queue[K]) Add(key K) error {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	if q.closed {
-		return ErrShutdown
-	}
-	s, ok := q.keys[key]
-	if !ok {
-		if q.full() {
-			return ErrQueueFull
-		}
-		s = keyState{index: -1}
+	s, err := q.admit(key)
+	if err != nil {
+		return err
 	}
 	if s.index >= 0 {
 		q.waiting.remove(q, int(s.index))
@@ -37,15 +31,9 @@ func (q *Queue[K]) AddAfter(key K, d time.Duration) error {
 	}
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	if q.closed {
-		return ErrShutdown
-	}
-	s, ok := q.keys[key]
-	if !ok {
-		if q.full() {
-			return ErrQueueFull
-		}
-		s = keyState{index: -1}
+	s, err := q.admit(key)
+	if err != nil {
+		return err
 	}
 	q.waitLocked(key, s, time.Now().Add(d))
 	return nil
@@ -59,21 +47,30 @@ func (q *Queue[K]) AddAfter(key K, d time.Duration) error {
 func (q *Queue[K]) Resync(key K) error {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	if q.closed {
-		return ErrShutdown
-	}
-	s, ok := q.keys[key]
-	if !ok {
-		if q.full() {
-			return ErrQueueFull
-		}
-		s = keyState{index: -1}
+	s, err := q.admit(key)
+	if err != nil {
+		return err
 	}
 	if s.index >= 0 {
 		return nil // a retry is coming anyway; a resync must not cut its backoff short
 	}
 	q.addLocked(key, s, true)
 	return nil
+}
+
+// admit returns key's state, a fresh one for a new key, or why key cannot be added: the queue
+// is shut down, or key is new and the queue is full. Called with q.mu held.
+func (q *Queue[K]) admit(key K) (keyState, error) {
+	if q.closed {
+		return keyState{}, ErrShutdown
+	}
+	if s, ok := q.keys[key]; ok {
+		return s, nil
+	}
+	if q.full() {
+		return keyState{}, ErrQueueFull
+	}
+	return keyState{index: -1}, nil
 }
 
 // full reports whether a new key would exceed the bound.
