@@ -38,8 +38,17 @@ func (e *ExhaustedError) Error() string {
 // Is reports whether target is [ErrExhausted].
 func (e *ExhaustedError) Is(target error) bool { return target == ErrExhausted }
 
-// Unwrap returns the reason and the last error, so errors.Is and errors.As see both.
-func (e *ExhaustedError) Unwrap() []error { return []error{e.Reason, e.Last} }
+// Unwrap returns the reason and the last error (those that are not nil), so errors.Is and
+// errors.As see both.
+func (e *ExhaustedError) Unwrap() []error {
+	errs := make([]error, 0, 2)
+	for _, err := range []error{e.Reason, e.Last} {
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errs
+}
 
 // Permanent wraps err so that [Retry] stops at once and returns err. It is cenkalti/backoff's
 // Permanent, so both packages recognise it. Permanent(nil) is nil.

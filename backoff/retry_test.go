@@ -189,6 +189,10 @@ func TestRetryWithAnEndedContextCallsNothing(t *testing.T) {
 	err := Retry(ctx, fixed, op)
 	assert.ErrorIs(t, err, ErrExhausted)
 	assert.ErrorIs(t, err, context.Canceled)
+	assert.NotErrorIs(t, err, errFlaky, "no attempt, so no last error")
+	var ex *ExhaustedError
+	require.ErrorAs(t, err, &ex)
+	assert.Equal(t, []error{context.Canceled}, ex.Unwrap(), "a nil last error is not unwrapped")
 	assert.Zero(t, *calls)
 }
 
