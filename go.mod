@@ -10,6 +10,7 @@ require (
 
 require (
 	github.com/go-logr/logr v1.4.3 // indirect
+	go.uber.org/goleak v1.3.0 // indirect
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
 	golang.org/x/sync v0.24.0 // indirect
 	k8s.io/klog/v2 v2.140.0 // indirect

@@ -49,7 +49,12 @@ func (e *StuckError) Error() string {
 }
 
 // Unwrap returns the reason and the last error, so errors.Is and errors.As see both.
-func (e *StuckError) Unwrap() []error { return []error{e.Reason, e.Last} }
+func (e *StuckError) Unwrap() []error {
+	if e.Last == nil {
+		return []error{e.Reason}
+	}
+	return []error{e.Reason, e.Last}
+}
 
 // StepError is the error of a step's Plan, naming the step. Unwrap returns the step's error.
 type StepError struct {

@@ -151,6 +151,7 @@ func (x *run[R]) plan(ctx context.Context) (Plan[R], error) {
 			return Plan[R]{}, fmt.Errorf("reconcile: observe: %w", inner)
 		}
 		err = fmt.Errorf("observe: %w", err)
+		x.last = err
 		if err := x.pause(ctx, []error{err}); err != nil {
 			return Plan[R]{}, err
 		}

@@ -1,0 +1,366 @@
+package reconcile_test
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/steadfast-go/steadfast/backoff"
+	"github.com/steadfast-go/steadfast/reconcile"
+	"github.com/steadfast-go/steadfast/reconcile/reconciletest"
+)
+
+func TestReconcileCreatesEachLevelAfterItsParentsAndEachResourceOnce(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		desired := tree(3, 4)
+		e, r := newTree(desired, 3, []reconciletest.EngineOption{
+			reconciletest.WithLatency(100 * time.Millisecond),
+			reconciletest.WithScripts(func(string, int) reconciletest.Script {
+				return reconciletest.Script{PendingRefreshes: 2}
+			}),
+		})
+		require.NoError(t, r.Reconcile(t.Context()))
+
+		assert.Equal(t, names(desired), e.Keys())
+		created := map[string]time.Time{}
+		for _, c := range e.Calls() {
+			if c.Op == reconciletest.OpCreate {
+				created[c.Key] = c.Start
+			}
+		}
+		for _, d := range desired {
+			assert.Equal(t, 1, e.Creations(d.Name), "%s created once", d.Name)
+			if d.Parent != "" {
+				assert.True(t, created[d.Name].After(created[d.Parent]), "%s created after its parent", d.Name)
+			}
+		}
+	})
+}
+
+func TestReconcileTwiceInARowMakesNoMutatingCallTheSecondTime(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e, r := newTree(tree(2, 3), 2, nil)
+		require.NoError(t, r.Reconcile(t.Context()))
+		calls := len(e.Calls())
+
+		require.NoError(t, r.Reconcile(t.Context()))
+		after := e.Calls()[calls:]
+		require.Len(t, after, 1, "the second Reconcile observes once and does nothing else")
+		assert.Equal(t, reconciletest.OpObserve, after[0].Op)
+	})
+}
+
+func TestReconcileDestroysOrphansBeforeCreating(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e, r := newTree(tree(1, 2), 1, nil)
+		e.Put(res{Name: "l0-99"}, reconciletest.Script{})
+		require.NoError(t, r.Reconcile(t.Context()))
+
+		var ops []string
+		for _, c := range e.Calls() {
+			if c.Op != reconciletest.OpObserve && c.Op != reconciletest.OpRefresh {
+				ops = append(ops, string(c.Op)+" "+c.Key)
+			}
+		}
+		assert.Equal(t, []string{"destroy l0-99", "create l0-00", "create l0-01"}, sortedAfterFirst(ops))
+		assert.Equal(t, []string{"l0-00", "l0-01"}, e.Keys())
+	})
+}
+
+// sortedAfterFirst sorts all but the first element, whose position is what a test checks.
+func sortedAfterFirst(s []string) []string {
+	if len(s) < 2 {
+		return s
+	}
+	rest := append([]string(nil), s[1:]...)
+	for i := range rest {
+		for j := i + 1; j < len(rest); j++ {
+			if rest[j] < rest[i] {
+				rest[i], rest[j] = rest[j], rest[i]
+			}
+		}
+	}
+	return append(s[:1:1], rest...)
+}
+
+func TestReconcileReplacesAResourceObservedFailed(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e, r := newTree(tree(1, 1), 1, nil)
+		e.Put(res{Name: "l0-00"}, reconciletest.Script{Fail: true})
+		require.NoError(t, r.Reconcile(t.Context()))
+		assert.Equal(t, 1, e.Count(reconciletest.OpDestroy))
+		assert.Equal(t, 1, e.Creations("l0-00"))
+	})
+}
+
+func TestReconcileWaitsForPendingResourcesBeforeActing(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e, r := newTree(tree(2, 1), 2, nil)
+		e.Put(res{Name: "l0-00"}, reconciletest.Script{PendingFor: 5 * time.Second})
+		start := time.Now()
+		require.NoError(t, r.Reconcile(t.Context()))
+
+		calls := e.Calls()
+		var createAt time.Time
+		for _, c := range calls {
+			if c.Op == reconciletest.OpCreate {
+				createAt = c.Start
+			}
+		}
+		assert.GreaterOrEqual(t, createAt.Sub(start), 5*time.Second, "the child is created once its parent is ready")
+		assert.Equal(t, []string{"l0-00", "l1-00"}, e.Keys())
+	})
+}
+
+func TestReconcileRetriesDestroysWhileARoundMakesProgress(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		flaky := errors.New("flaky")
+		e, r := newTree(nil, 1, []reconciletest.EngineOption{reconciletest.WithFaults(
+			func(op reconciletest.Op, key string, n int) reconciletest.Fault {
+				if op == reconciletest.OpDestroy && key == "l0-01" && n == 0 {
+					return reconciletest.Fault{Err: flaky}
+				}
+				return reconciletest.Fault{}
+			})})
+		e.Put(res{Name: "l0-00"}, reconciletest.Script{})
+		e.Put(res{Name: "l0-01"}, reconciletest.Script{})
+		require.NoError(t, r.Reconcile(t.Context()))
+		assert.Empty(t, e.Keys())
+		assert.Equal(t, 3, e.Count(reconciletest.OpDestroy), "l0-01 is retried once after the round destroyed l0-00")
+	})
+}
+
+func TestReconcileNamesWhatItCouldNotDestroyWhenARoundMakesNoProgress(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		locked := errors.New("locked")
+		e, r := newTree(nil, 1, []reconciletest.EngineOption{reconciletest.WithFaults(
+			func(op reconciletest.Op, key string, n int) reconciletest.Fault {
+				if op == reconciletest.OpDestroy && key != "l0-00" {
+					return reconciletest.Fault{Err: locked}
+				}
+				return reconciletest.Fault{}
+			})})
+		for _, n := range []string{"l0-00", "l0-02", "l0-01"} {
+			e.Put(res{Name: n}, reconciletest.Script{})
+		}
+		err := r.Reconcile(t.Context())
+		var stuck *reconcile.StuckError
+		require.ErrorAs(t, err, &stuck)
+		assert.ErrorIs(t, err, reconcile.ErrNoProgress)
+		assert.ErrorIs(t, err, locked, "the last destroy errors are kept")
+		assert.Equal(t, []string{"l0-01", "l0-02"}, stuck.Resources)
+		assert.Equal(t, []string{"l0-01", "l0-02"}, e.Keys())
+	})
+}
+
+func TestReconcileReplacesACreatedResourceThatEndsFailedUpToTheLimit(t *testing.T) {
+	tests := []struct {
+		name     string
+		failures int // how many creations of l0-00 end failed
+		wantErr  error
+	}{
+		{"two failures then ready converges", 2, nil},
+		{"three failures reach the limit", 3, reconcile.ErrReplaceLimit},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				e, r := newTree(tree(1, 1), 1, nil, reconcile.WithReplaceLimit(3))
+				e.Script("l0-00", scripts(tt.failures)...)
+				err := r.Reconcile(t.Context())
+				if tt.wantErr == nil {
+					require.NoError(t, err)
+					assert.Equal(t, []string{"l0-00"}, e.Keys())
+					assert.Equal(t, tt.failures+1, e.Creations("l0-00"))
+					return
+				}
+				var stuck *reconcile.StuckError
+				require.ErrorAs(t, err, &stuck)
+				assert.ErrorIs(t, err, tt.wantErr)
+				assert.Equal(t, []string{"l0-00"}, stuck.Resources)
+				assert.Empty(t, e.Keys(), "the failed resource was destroyed: nothing is left behind")
+				assert.Equal(t, 3, e.Creations("l0-00"))
+			})
+		})
+	}
+}
+
+// scripts returns failures failing scripts followed by a ready one.
+func scripts(failures int) []reconciletest.Script {
+	s := make([]reconciletest.Script, failures+1)
+	for i := range failures {
+		s[i] = reconciletest.Script{PendingRefreshes: 1, Fail: true}
+	}
+	return s
+}
+
+func TestReconcileNamesResourcesStillPendingWhenTheReadyPolicyGivesUp(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e, r := newTree(tree(1, 2), 1, nil)
+		e.Script("l0-01", reconciletest.Script{Stuck: true})
+		err := r.Reconcile(t.Context())
+		var stuck *reconcile.StuckError
+		require.ErrorAs(t, err, &stuck)
+		assert.ErrorIs(t, err, reconcile.ErrNotReady)
+		assert.ErrorIs(t, err, backoff.ErrExhausted, "the wait's own ExhaustedError is kept")
+		assert.ErrorIs(t, err, backoff.ErrDeadline)
+		assert.Equal(t, []string{"l0-01"}, stuck.Resources)
+	})
+}
+
+func TestReconcileStopsWhenTheBudgetRunsOutAndKeepsTheLastError(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		down := errors.New("api down")
+		e, r := newTree(tree(1, 1), 1, []reconciletest.EngineOption{reconciletest.WithFaults(
+			func(op reconciletest.Op, _ string, _ int) reconciletest.Fault {
+				if op == reconciletest.OpObserve {
+					return reconciletest.Fault{Err: down}
+				}
+				return reconciletest.Fault{}
+			})}, reconcile.WithReconcileBudget(30*time.Second))
+		start := time.Now()
+		err := r.Reconcile(t.Context())
+		assert.Equal(t, 30*time.Second, time.Since(start))
+		assert.ErrorIs(t, err, reconcile.ErrBudgetExhausted)
+		assert.ErrorIs(t, err, backoff.ErrExhausted)
+		assert.ErrorIs(t, err, down)
+		assert.Zero(t, e.Mutations())
+	})
+}
+
+func TestReconcileStopsAtOnceOnAPermanentError(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		quota := errors.New("quota exceeded")
+		e, r := newTree(tree(1, 3), 1, []reconciletest.EngineOption{reconciletest.WithFaults(
+			func(op reconciletest.Op, key string, _ int) reconciletest.Fault {
+				if op == reconciletest.OpCreate && key == "l0-01" {
+					return reconciletest.Fault{Err: backoff.Permanent(quota)}
+				}
+				return reconciletest.Fault{}
+			})})
+		err := r.Reconcile(t.Context())
+		assert.ErrorIs(t, err, quota)
+		assert.ErrorContains(t, err, "create l0-01")
+		assert.Equal(t, 1, e.Count(reconciletest.OpObserve), "no second pass")
+	})
+}
+
+func TestReconcileRetriesAFailedCreateInALaterPassWithoutCreatingTwice(t *testing.T) {
+	tests := []struct {
+		name    string
+		applied bool // the create happened although the call failed (its reply was lost)
+		creates int
+	}{
+		{"a create that failed is made again", false, 2},
+		{"a create whose reply was lost is seen and not made again", true, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				lost := errors.New("connection reset")
+				e, r := newTree(tree(1, 1), 1, []reconciletest.EngineOption{reconciletest.WithFaults(
+					func(op reconciletest.Op, _ string, n int) reconciletest.Fault {
+						if op == reconciletest.OpCreate && n == 0 {
+							return reconciletest.Fault{Err: lost, Applied: tt.applied}
+						}
+						return reconciletest.Fault{}
+					})})
+				require.NoError(t, r.Reconcile(t.Context()))
+				assert.Equal(t, tt.creates, e.Count(reconciletest.OpCreate))
+				assert.Equal(t, 1, e.Creations("l0-00"))
+			})
+		})
+	}
+}
+
+func TestReconcileRunsNoMoreEngineCallsAtOnceThanItsParallelism(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var inFlight, peak atomic.Int32
+		e := reconciletest.NewEngine(key, reconciletest.WithLatency(time.Second))
+		counting := reconcile.EngineFuncs[res]{
+			CreateFunc: func(ctx context.Context, r res) (res, error) {
+				n := inFlight.Add(1)
+				defer inFlight.Add(-1)
+				for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
+				}
+				return e.Create(ctx, r)
+			},
+			DestroyFunc: e.Destroy,
+			RefreshFunc: e.Refresh,
+		}
+		desired := tree(1, 20)
+		r := reconcile.NewReconciler(e, counting, key, levelSteps(desired, 1),
+			fastOpts(reconcile.WithReconcileParallelism(3))...)
+		start := time.Now()
+		require.NoError(t, r.Reconcile(t.Context()))
+		assert.Equal(t, int32(3), peak.Load())
+		assert.Equal(t, names(desired), e.Keys())
+		assert.GreaterOrEqual(t, time.Since(start), 7*time.Second, "20 creates of 1s, 3 at a time")
+	})
+}
+
+func TestReconcileHooksCountEveryCallWaitAndPass(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var creates, destroys, waits atomic.Int32
+		var passes []reconcile.PassInfo
+		e, r := newTree(tree(2, 2), 2, []reconciletest.EngineOption{reconciletest.WithScripts(
+			func(string, int) reconciletest.Script { return reconciletest.Script{PendingRefreshes: 1} })},
+			reconcile.OnCreate(func(string, error) { creates.Add(1) }),
+			reconcile.OnDestroy(func(string, error) { destroys.Add(1) }),
+			reconcile.OnWait(func(reconcile.WaitInfo) { waits.Add(1) }),
+			reconcile.OnPass(func(p reconcile.PassInfo) { passes = append(passes, p) }))
+		e.Put(res{Name: "l1-99", Level: 1}, reconciletest.Script{})
+		require.NoError(t, r.Reconcile(t.Context()))
+
+		assert.Equal(t, int32(4), creates.Load())
+		assert.Equal(t, int32(1), destroys.Load())
+		assert.Equal(t, int32(4), waits.Load(), "two waits per level: pending once, then ready")
+		assert.Equal(t, []reconcile.PassInfo{
+			{Pass: 1, Create: 2},
+			{Pass: 2, Destroy: 1, Create: 2},
+			{Pass: 3, Create: 2},
+			{Pass: 4},
+		}, passes)
+	})
+}
+
+func TestReconcileReturnsTheCauseWhenTheCallerCancelsAndLeavesNoGoroutine(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		stop := errors.New("shutting down")
+		ctx, cancel := context.WithCancelCause(t.Context())
+		e, r := newTree(tree(1, 5), 1, []reconciletest.EngineOption{reconciletest.WithLatency(time.Minute)})
+		time.AfterFunc(10*time.Second, func() { cancel(stop) })
+		err := r.Reconcile(ctx)
+		assert.ErrorIs(t, err, stop)
+		assert.ErrorIs(t, err, backoff.ErrExhausted)
+		assert.Empty(t, e.Keys(), "the creates in flight were cancelled")
+	})
+}
+
+func TestReconcileRejectsAnInvalidPolicyBeforeAnyCall(t *testing.T) {
+	e, r := newTree(tree(1, 1), 1, nil, reconcile.WithReadyPolicy(backoff.Policy{Multiplier: 0.5}))
+	err := r.Reconcile(t.Context())
+	assert.ErrorIs(t, err, backoff.ErrInvalidPolicy)
+	assert.Empty(t, e.Calls())
+}
+
+func TestNewReconcilerStartsNothing(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	e := reconciletest.NewEngine(key)
+	_ = reconcile.NewReconciler(e, e, key, nil)
+	assert.Empty(t, e.Calls())
+}
+
+func TestNewReconcilerPanicsOnANilEngine(t *testing.T) {
+	e := reconciletest.NewEngine(key)
+	assert.PanicsWithValue(t, "reconcile: NewReconciler with a nil observer, engine or key", func() {
+		reconcile.NewReconciler[res](e, nil, key, nil)
+	})
+}
