@@ -134,6 +134,14 @@ func (e *Engine[R]) Refresh(ctx context.Context, r R) (reconcile.Phase, error) {
 	})
 }
 
+// Existing returns what [Engine.Observe] would, without latency, fault or record: for a test's
+// own checks.
+func (e *Engine[R]) Existing() []reconcile.Observed[R] {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.existing()
+}
+
 func (e *Engine[R]) nextScript(key string) Script {
 	n := e.creations[key]
 	e.creations[key]++
