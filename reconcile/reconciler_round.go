@@ -61,20 +61,20 @@ func (x *run[R]) create(ctx context.Context, rs []R) error {
 	if ctx.Err() != nil {
 		return x.stopped(ctx)
 	}
-	_, failed, err := x.sift("create", rs, errs)
+	left, failed, err := x.sift("create", rs, errs)
 	if err != nil {
 		return err
 	}
+	for i, r := range left {
+		x.fail(x.r.key(r), failed[i])
+	}
 	var done []R
 	for i, err := range errs {
-		if err != nil {
-			x.fail(x.r.key(rs[i]), failed[0])
-			failed = failed[1:]
-			continue
+		if err == nil {
+			done = append(done, created[i])
 		}
-		done = append(done, created[i])
 	}
-	return x.waitCreated(ctx, done, len(rs)-len(done))
+	return x.waitCreated(ctx, done, len(left))
 }
 
 // waitCreated waits for created resources, counts those that ended failed, and pauses if some
@@ -116,8 +116,8 @@ func (x *run[R]) fail(key string, err error) {
 	x.last = err
 }
 
-// sift returns the resources whose call failed and their errors, named; or, if a call's error
-// was marked permanent, that error to stop with.
+// sift returns the resources whose call failed and their errors, named, at the same indexes;
+// or, if a call's error was marked permanent, that error to stop with.
 func (x *run[R]) sift(op string, rs []R, errs []error) (left []R, failed []error, stop error) {
 	for i, err := range errs {
 		if err == nil {

@@ -249,3 +249,29 @@ func TestNewReconcilerPanicsOnANilEngine(t *testing.T) {
 		reconcile.NewReconciler[res](e, nil, key, nil)
 	})
 }
+
+func TestReconcileCancelledWithCallsInFlightLeavesNoGoroutine(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	e := reconciletest.NewEngine(key, reconciletest.WithFaults(
+		func(op reconciletest.Op, _ string, _ int) reconciletest.Fault {
+			if op == reconciletest.OpCreate {
+				return reconciletest.Fault{Delay: time.Hour}
+			}
+			return reconciletest.Fault{}
+		}))
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	cancelling := reconcile.EngineFuncs[res]{
+		CreateFunc: func(ctx context.Context, r res) (res, error) {
+			cancel() // the first create in flight cancels the run: the others are cut short
+			return e.Create(ctx, r)
+		},
+		DestroyFunc: e.Destroy,
+		RefreshFunc: e.Refresh,
+	}
+	r := reconcile.NewReconciler(e, cancelling, key, levelSteps(tree(1, 8), 1), fastOpts()...)
+	e.Put(res{Name: "l0-00"}, reconciletest.Script{})
+	err := r.Reconcile(ctx)
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.Equal(t, []string{"l0-00"}, e.Keys(), "no create in flight went through")
+}
