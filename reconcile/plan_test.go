@@ -15,9 +15,9 @@ import (
 func TestPlanListsChangesStepByStepInKeyOrder(t *testing.T) {
 	desired := tree(2, 3)
 	e, r := newTree(desired, 2, nil)
-	e.Put(res{Name: "l0-01", Level: 0}, reconciletest.Script{}) // exists
-	e.Put(res{Name: "l0-99", Level: 0}, reconciletest.Script{}) // an orphan
-	e.Put(res{Name: "l1-98", Level: 1}, reconciletest.Script{}) // an orphan one level down
+	e.Put(res{Name: "l0-01", Level: 0}, reconciletest.PhaseScript{}) // exists
+	e.Put(res{Name: "l0-99", Level: 0}, reconciletest.PhaseScript{}) // an orphan
+	e.Put(res{Name: "l1-98", Level: 1}, reconciletest.PhaseScript{}) // an orphan one level down
 
 	p, err := r.Plan(t.Context())
 	require.NoError(t, err)
@@ -31,8 +31,8 @@ func TestPlanListsChangesStepByStepInKeyOrder(t *testing.T) {
 func TestPlanShowsFailedAndPendingResourcesAndHidesFailedOnesFromSteps(t *testing.T) {
 	desired := tree(1, 2)
 	e, r := newTree(desired, 1, nil)
-	e.Put(res{Name: "l0-01", Level: 0}, reconciletest.Script{Fail: true})
-	e.Put(res{Name: "l0-00", Level: 0}, reconciletest.Script{Stuck: true})
+	e.Put(res{Name: "l0-01", Level: 0}, reconciletest.PhaseScript{Fail: true})
+	e.Put(res{Name: "l0-00", Level: 0}, reconciletest.PhaseScript{Stuck: true})
 
 	p, err := r.Plan(t.Context())
 	require.NoError(t, err)
@@ -45,7 +45,7 @@ func TestPlanOfAConvergedSystemIsEmpty(t *testing.T) {
 	desired := tree(2, 2)
 	e, r := newTree(desired, 2, nil)
 	for _, d := range desired {
-		e.Put(d, reconciletest.Script{})
+		e.Put(d, reconciletest.PhaseScript{})
 	}
 	p, err := r.Plan(t.Context())
 	require.NoError(t, err)
@@ -58,7 +58,7 @@ func TestPlanNamesUnnamedStepsByPosition(t *testing.T) {
 		return reconcile.Changes[res]{}, nil
 	})
 	e := reconciletest.NewEngine(key)
-	e.Put(res{Name: "x"}, reconciletest.Script{})
+	e.Put(res{Name: "x"}, reconciletest.PhaseScript{})
 	r := reconcile.NewReconciler(e, e, key, []reconcile.Step[res]{step, step})
 	p, err := r.Plan(t.Context())
 	require.NoError(t, err)

@@ -56,8 +56,8 @@ func (r *Reconciler[R]) Plan(ctx context.Context) (Plan[R], error) {
 //  2. Else resources observed pending are waited for ([WithReadyPolicy]).
 //  3. Else what the steps plan to destroy is destroyed, in parallel
 //     ([WithReconcileParallelism]). Destroys that fail are retried, after a delay
-//     ([WithRetryPolicy]), for as long as each round destroys something; a round that destroys
-//     nothing ends Reconcile with a [*StuckError] matching [ErrNoProgress].
+//     ([WithReconcileRetryPolicy]), for as long as each round destroys something; a round that
+//     destroys nothing ends Reconcile with a [*StuckError] matching [ErrNoProgress].
 //  4. Else what the steps plan to create is created, in parallel, and the created resources
 //     are waited for. One that ends failed is destroyed by the next pass and created again by a
 //     later one, up to [WithReplaceLimit] failures, after which a [*StuckError] matching

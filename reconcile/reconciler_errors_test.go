@@ -17,15 +17,15 @@ import (
 func TestReconcileNamesWhatItCouldNotDestroyWhenARoundMakesNoProgress(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		locked := errors.New("locked")
-		e, r := newTree(nil, 1, []reconciletest.EngineOption{reconciletest.WithFaults(
-			func(op reconciletest.Op, key string, n int) reconciletest.Fault {
+		e, r := newTree(nil, 1, []reconciletest.EngineOption{reconciletest.WithEngineFaults(
+			func(op reconciletest.EngineOp, key string, n int) reconciletest.EngineFault {
 				if op == reconciletest.OpDestroy && key != "l0-00" {
-					return reconciletest.Fault{Err: locked}
+					return reconciletest.EngineFault{Err: locked}
 				}
-				return reconciletest.Fault{}
+				return reconciletest.EngineFault{}
 			})})
 		for _, n := range []string{"l0-00", "l0-02", "l0-01"} {
-			e.Put(res{Name: n}, reconciletest.Script{})
+			e.Put(res{Name: n}, reconciletest.PhaseScript{})
 		}
 		err := r.Reconcile(t.Context())
 		var stuck *reconcile.StuckError
@@ -70,10 +70,10 @@ func TestReconcileReplacesACreatedResourceThatEndsFailedUpToTheLimit(t *testing.
 }
 
 // scripts returns failures failing scripts followed by a ready one.
-func scripts(failures int) []reconciletest.Script {
-	s := make([]reconciletest.Script, failures+1)
+func scripts(failures int) []reconciletest.PhaseScript {
+	s := make([]reconciletest.PhaseScript, failures+1)
 	for i := range failures {
-		s[i] = reconciletest.Script{PendingRefreshes: 1, Fail: true}
+		s[i] = reconciletest.PhaseScript{PendingRefreshes: 1, Fail: true}
 	}
 	return s
 }
@@ -81,7 +81,7 @@ func scripts(failures int) []reconciletest.Script {
 func TestReconcileNamesResourcesStillPendingWhenTheReadyPolicyGivesUp(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		e, r := newTree(tree(1, 2), 1, nil)
-		e.Script("l0-01", reconciletest.Script{Stuck: true})
+		e.Script("l0-01", reconciletest.PhaseScript{Stuck: true})
 		err := r.Reconcile(t.Context())
 		var stuck *reconcile.StuckError
 		require.ErrorAs(t, err, &stuck)
@@ -95,12 +95,12 @@ func TestReconcileNamesResourcesStillPendingWhenTheReadyPolicyGivesUp(t *testing
 func TestReconcileStopsWhenTheBudgetRunsOutAndKeepsTheLastError(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		down := errors.New("api down")
-		e, r := newTree(tree(1, 1), 1, []reconciletest.EngineOption{reconciletest.WithFaults(
-			func(op reconciletest.Op, _ string, _ int) reconciletest.Fault {
+		e, r := newTree(tree(1, 1), 1, []reconciletest.EngineOption{reconciletest.WithEngineFaults(
+			func(op reconciletest.EngineOp, _ string, _ int) reconciletest.EngineFault {
 				if op == reconciletest.OpObserve {
-					return reconciletest.Fault{Err: down}
+					return reconciletest.EngineFault{Err: down}
 				}
-				return reconciletest.Fault{}
+				return reconciletest.EngineFault{}
 			})}, reconcile.WithReconcileBudget(30*time.Second))
 		start := time.Now()
 		err := r.Reconcile(t.Context())
@@ -115,12 +115,12 @@ func TestReconcileStopsWhenTheBudgetRunsOutAndKeepsTheLastError(t *testing.T) {
 func TestReconcileStopsAtOnceOnAPermanentError(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		quota := errors.New("quota exceeded")
-		e, r := newTree(tree(1, 3), 1, []reconciletest.EngineOption{reconciletest.WithFaults(
-			func(op reconciletest.Op, key string, _ int) reconciletest.Fault {
+		e, r := newTree(tree(1, 3), 1, []reconciletest.EngineOption{reconciletest.WithEngineFaults(
+			func(op reconciletest.EngineOp, key string, _ int) reconciletest.EngineFault {
 				if op == reconciletest.OpCreate && key == "l0-01" {
-					return reconciletest.Fault{Err: backoff.Permanent(quota)}
+					return reconciletest.EngineFault{Err: backoff.Permanent(quota)}
 				}
-				return reconciletest.Fault{}
+				return reconciletest.EngineFault{}
 			})})
 		err := r.Reconcile(t.Context())
 		assert.ErrorIs(t, err, quota)

@@ -62,7 +62,7 @@ func contains(os []lbObject, o lbObject) bool {
 // A dry run prints what the next pass would do: the binds wait until their frontends exist.
 func ExampleReconciler_Plan() {
 	system := reconciletest.NewEngine(lbObject.key)
-	system.Put(lbObject{Kind: "frontend", Name: "ftp"}, reconciletest.Script{})
+	system.Put(lbObject{Kind: "frontend", Name: "ftp"}, reconciletest.PhaseScript{})
 	r := reconcile.NewReconciler(system, system, lbObject.key, lbSteps())
 
 	plan, err := r.Plan(context.Background())
@@ -78,9 +78,9 @@ func ExampleReconciler_Plan() {
 // Reconcile destroys what should not be there, creates the rest level by level, and waits
 // until each level is ready; the hooks count the calls. Run again, it changes nothing.
 func ExampleReconciler_Reconcile() {
-	system := reconciletest.NewEngine(lbObject.key, reconciletest.WithScripts(
-		func(string, int) reconciletest.Script { return reconciletest.Script{PendingRefreshes: 1} }))
-	system.Put(lbObject{Kind: "frontend", Name: "ftp"}, reconciletest.Script{})
+	system := reconciletest.NewEngine(lbObject.key, reconciletest.WithEngineScripts(
+		func(string, int) reconciletest.PhaseScript { return reconciletest.PhaseScript{PendingRefreshes: 1} }))
+	system.Put(lbObject{Kind: "frontend", Name: "ftp"}, reconciletest.PhaseScript{})
 	var creates, destroys atomic.Int32
 	r := reconcile.NewReconciler(system, system, lbObject.key, lbSteps(),
 		reconcile.WithReadyPolicy(backoff.Policy{Initial: time.Millisecond, MaxElapsed: time.Second}),

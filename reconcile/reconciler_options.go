@@ -68,11 +68,13 @@ func WithReadyPolicy(p backoff.Policy) ReconcilerOption {
 	return func(o *reconcilerOptions) { o.ready = p }
 }
 
-// WithRetryPolicy sets the delays between rounds that failed: between destroy rounds, after a
-// round of creates of which some returned an error, after a failed observe. The schedule resets
-// after a round without failure; when p says stop, Reconcile returns a *backoff.ExhaustedError
-// with p's reason. The default is the zero backoff.Policy. Reconcile reports an invalid p.
-func WithRetryPolicy(p backoff.Policy) ReconcilerOption {
+// WithReconcileRetryPolicy sets the delays between rounds that failed: between destroy rounds,
+// after a round of creates of which some returned an error, after a failed observe. A
+// backoff.RetryAfter hint in an engine or observer error lengthens the delay to the hint. The
+// schedule resets after a round without failure; when p says stop, Reconcile returns a
+// *backoff.ExhaustedError with p's reason. The default is the zero backoff.Policy. Reconcile
+// reports an invalid p.
+func WithReconcileRetryPolicy(p backoff.Policy) ReconcilerOption {
 	return func(o *reconcilerOptions) { o.retry = p }
 }
 

@@ -31,9 +31,9 @@ func (c chaos) rand(what string, n int) *rand.Rand {
 
 // fault: random latency on every call; 10% of creates and destroys fail (half of the failed
 // creates happen anyway, their reply lost); 5% of observes and refreshes fail.
-func (c chaos) fault(op reconciletest.Op, key string, n int) reconciletest.Fault {
+func (c chaos) fault(op reconciletest.EngineOp, key string, n int) reconciletest.EngineFault {
 	rng := c.rand(string(op)+key, n)
-	f := reconciletest.Fault{Delay: time.Duration(rng.IntN(500)) * time.Millisecond}
+	f := reconciletest.EngineFault{Delay: time.Duration(rng.IntN(500)) * time.Millisecond}
 	rate := 0.05
 	if op == reconciletest.OpCreate || op == reconciletest.OpDestroy {
 		rate = 0.10
@@ -46,9 +46,9 @@ func (c chaos) fault(op reconciletest.Op, key string, n int) reconciletest.Fault
 }
 
 // script: pending for up to 3 refreshes and up to 3s; 10% end failed, 2% stay pending forever.
-func (c chaos) script(key string, n int) reconciletest.Script {
+func (c chaos) script(key string, n int) reconciletest.PhaseScript {
 	rng := c.rand("script"+key, n)
-	s := reconciletest.Script{PendingRefreshes: rng.IntN(4), PendingFor: time.Duration(rng.IntN(3000)) * time.Millisecond}
+	s := reconciletest.PhaseScript{PendingRefreshes: rng.IntN(4), PendingFor: time.Duration(rng.IntN(3000)) * time.Millisecond}
 	switch x := rng.Float64(); {
 	case x < 0.02:
 		s.Stuck = true
@@ -61,7 +61,7 @@ func (c chaos) script(key string, n int) reconciletest.Script {
 // seedWorld puts what exists before the run: some desired resources, some orphans, in any phase.
 func (c chaos) seedWorld(e *reconciletest.Engine[res], desired []res, levels int) {
 	rng := c.rand("world", 0)
-	phases := []reconciletest.Script{{}, {Fail: true}, {PendingRefreshes: 2}}
+	phases := []reconciletest.PhaseScript{{}, {Fail: true}, {PendingRefreshes: 2}}
 	for _, d := range desired {
 		if rng.IntN(4) == 0 && (d.Parent == "" || len(e.Keys()) > 0) {
 			e.Put(d, phases[rng.IntN(len(phases))])
@@ -93,13 +93,13 @@ func runChaos(t *testing.T, c chaos) string {
 	levels := 3
 	desired := tree(levels, 2+int(c.seed%5))
 	e, r := newTree(desired, levels, []reconciletest.EngineOption{
-		reconciletest.WithFaults(c.fault), reconciletest.WithScripts(c.script),
+		reconciletest.WithEngineFaults(c.fault), reconciletest.WithEngineScripts(c.script),
 	}, reconcile.WithReconcileParallelism(4), reconcile.WithReplaceLimit(3))
 	c.seedWorld(e, desired, levels)
 
 	err := r.Reconcile(t.Context())
 	for _, call := range e.Calls() {
-		require.NotErrorIs(t, call.Err, reconciletest.ErrExists, "create of %s while it existed", call.Key)
+		require.NotErrorIs(t, call.Err, reconciletest.ErrResourceExists, "create of %s while it existed", call.Key)
 	}
 	if err != nil {
 		return documented(t, e, err)

@@ -21,9 +21,9 @@ func TestReconcileCreatesEachLevelAfterItsParentsAndEachResourceOnce(t *testing.
 	synctest.Test(t, func(t *testing.T) {
 		desired := tree(3, 4)
 		e, r := newTree(desired, 3, []reconciletest.EngineOption{
-			reconciletest.WithLatency(100 * time.Millisecond),
-			reconciletest.WithScripts(func(string, int) reconciletest.Script {
-				return reconciletest.Script{PendingRefreshes: 2}
+			reconciletest.WithEngineLatency(100 * time.Millisecond),
+			reconciletest.WithEngineScripts(func(string, int) reconciletest.PhaseScript {
+				return reconciletest.PhaseScript{PendingRefreshes: 2}
 			}),
 		})
 		require.NoError(t, r.Reconcile(t.Context()))
@@ -60,7 +60,7 @@ func TestReconcileTwiceInARowMakesNoMutatingCallTheSecondTime(t *testing.T) {
 func TestReconcileDestroysOrphansBeforeCreating(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		e, r := newTree(tree(1, 2), 1, nil)
-		e.Put(res{Name: "l0-99"}, reconciletest.Script{})
+		e.Put(res{Name: "l0-99"}, reconciletest.PhaseScript{})
 		require.NoError(t, r.Reconcile(t.Context()))
 
 		var ops []string
@@ -93,7 +93,7 @@ func sortedAfterFirst(s []string) []string {
 func TestReconcileReplacesAResourceObservedFailed(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		e, r := newTree(tree(1, 1), 1, nil)
-		e.Put(res{Name: "l0-00"}, reconciletest.Script{Fail: true})
+		e.Put(res{Name: "l0-00"}, reconciletest.PhaseScript{Fail: true})
 		require.NoError(t, r.Reconcile(t.Context()))
 		assert.Equal(t, 1, e.Count(reconciletest.OpDestroy))
 		assert.Equal(t, 1, e.Creations("l0-00"))
@@ -103,7 +103,7 @@ func TestReconcileReplacesAResourceObservedFailed(t *testing.T) {
 func TestReconcileWaitsForPendingResourcesBeforeActing(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		e, r := newTree(tree(2, 1), 2, nil)
-		e.Put(res{Name: "l0-00"}, reconciletest.Script{PendingFor: 5 * time.Second})
+		e.Put(res{Name: "l0-00"}, reconciletest.PhaseScript{PendingFor: 5 * time.Second})
 		start := time.Now()
 		require.NoError(t, r.Reconcile(t.Context()))
 
@@ -122,15 +122,15 @@ func TestReconcileWaitsForPendingResourcesBeforeActing(t *testing.T) {
 func TestReconcileRetriesDestroysWhileARoundMakesProgress(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		flaky := errors.New("flaky")
-		e, r := newTree(nil, 1, []reconciletest.EngineOption{reconciletest.WithFaults(
-			func(op reconciletest.Op, key string, n int) reconciletest.Fault {
+		e, r := newTree(nil, 1, []reconciletest.EngineOption{reconciletest.WithEngineFaults(
+			func(op reconciletest.EngineOp, key string, n int) reconciletest.EngineFault {
 				if op == reconciletest.OpDestroy && key == "l0-01" && n == 0 {
-					return reconciletest.Fault{Err: flaky}
+					return reconciletest.EngineFault{Err: flaky}
 				}
-				return reconciletest.Fault{}
+				return reconciletest.EngineFault{}
 			})})
-		e.Put(res{Name: "l0-00"}, reconciletest.Script{})
-		e.Put(res{Name: "l0-01"}, reconciletest.Script{})
+		e.Put(res{Name: "l0-00"}, reconciletest.PhaseScript{})
+		e.Put(res{Name: "l0-01"}, reconciletest.PhaseScript{})
 		require.NoError(t, r.Reconcile(t.Context()))
 		assert.Empty(t, e.Keys())
 		assert.Equal(t, 3, e.Count(reconciletest.OpDestroy), "l0-01 is retried once after the round destroyed l0-00")
@@ -150,12 +150,12 @@ func TestReconcileRetriesAFailedCreateInALaterPassWithoutCreatingTwice(t *testin
 		t.Run(tt.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				lost := errors.New("connection reset")
-				e, r := newTree(tree(1, 1), 1, []reconciletest.EngineOption{reconciletest.WithFaults(
-					func(op reconciletest.Op, _ string, n int) reconciletest.Fault {
+				e, r := newTree(tree(1, 1), 1, []reconciletest.EngineOption{reconciletest.WithEngineFaults(
+					func(op reconciletest.EngineOp, _ string, n int) reconciletest.EngineFault {
 						if op == reconciletest.OpCreate && n == 0 {
-							return reconciletest.Fault{Err: lost, Applied: tt.applied}
+							return reconciletest.EngineFault{Err: lost, Applied: tt.applied}
 						}
-						return reconciletest.Fault{}
+						return reconciletest.EngineFault{}
 					})})
 				require.NoError(t, r.Reconcile(t.Context()))
 				assert.Equal(t, tt.creates, e.Count(reconciletest.OpCreate))
@@ -168,7 +168,7 @@ func TestReconcileRetriesAFailedCreateInALaterPassWithoutCreatingTwice(t *testin
 func TestReconcileRunsNoMoreEngineCallsAtOnceThanItsParallelism(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var inFlight, peak atomic.Int32
-		e := reconciletest.NewEngine(key, reconciletest.WithLatency(time.Second))
+		e := reconciletest.NewEngine(key, reconciletest.WithEngineLatency(time.Second))
 		counting := reconcile.EngineFuncs[res]{
 			CreateFunc: func(ctx context.Context, r res) (res, error) {
 				n := inFlight.Add(1)
@@ -195,13 +195,13 @@ func TestReconcileHooksCountEveryCallWaitAndPass(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var creates, destroys, waits atomic.Int32
 		var passes []reconcile.PassInfo
-		e, r := newTree(tree(2, 2), 2, []reconciletest.EngineOption{reconciletest.WithScripts(
-			func(string, int) reconciletest.Script { return reconciletest.Script{PendingRefreshes: 1} })},
+		e, r := newTree(tree(2, 2), 2, []reconciletest.EngineOption{reconciletest.WithEngineScripts(
+			func(string, int) reconciletest.PhaseScript { return reconciletest.PhaseScript{PendingRefreshes: 1} })},
 			reconcile.OnCreate(func(string, error) { creates.Add(1) }),
 			reconcile.OnDestroy(func(string, error) { destroys.Add(1) }),
 			reconcile.OnWait(func(reconcile.WaitInfo) { waits.Add(1) }),
 			reconcile.OnPass(func(p reconcile.PassInfo) { passes = append(passes, p) }))
-		e.Put(res{Name: "l1-99", Level: 1}, reconciletest.Script{})
+		e.Put(res{Name: "l1-99", Level: 1}, reconciletest.PhaseScript{})
 		require.NoError(t, r.Reconcile(t.Context()))
 
 		assert.Equal(t, int32(4), creates.Load())
@@ -220,7 +220,7 @@ func TestReconcileReturnsTheCauseWhenTheCallerCancelsAndLeavesNoGoroutine(t *tes
 	synctest.Test(t, func(t *testing.T) {
 		stop := errors.New("shutting down")
 		ctx, cancel := context.WithCancelCause(t.Context())
-		e, r := newTree(tree(1, 5), 1, []reconciletest.EngineOption{reconciletest.WithLatency(time.Minute)})
+		e, r := newTree(tree(1, 5), 1, []reconciletest.EngineOption{reconciletest.WithEngineLatency(time.Minute)})
 		time.AfterFunc(10*time.Second, func() { cancel(stop) })
 		err := r.Reconcile(ctx)
 		assert.ErrorIs(t, err, stop)
@@ -252,12 +252,12 @@ func TestNewReconcilerPanicsOnANilEngine(t *testing.T) {
 
 func TestReconcileCancelledWithCallsInFlightLeavesNoGoroutine(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-	e := reconciletest.NewEngine(key, reconciletest.WithFaults(
-		func(op reconciletest.Op, _ string, _ int) reconciletest.Fault {
+	e := reconciletest.NewEngine(key, reconciletest.WithEngineFaults(
+		func(op reconciletest.EngineOp, _ string, _ int) reconciletest.EngineFault {
 			if op == reconciletest.OpCreate {
-				return reconciletest.Fault{Delay: time.Hour}
+				return reconciletest.EngineFault{Delay: time.Hour}
 			}
-			return reconciletest.Fault{}
+			return reconciletest.EngineFault{}
 		}))
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
@@ -270,7 +270,7 @@ func TestReconcileCancelledWithCallsInFlightLeavesNoGoroutine(t *testing.T) {
 		RefreshFunc: e.Refresh,
 	}
 	r := reconcile.NewReconciler(e, cancelling, key, levelSteps(tree(1, 8), 1), fastOpts()...)
-	e.Put(res{Name: "l0-00"}, reconciletest.Script{})
+	e.Put(res{Name: "l0-00"}, reconciletest.PhaseScript{})
 	err := r.Reconcile(ctx)
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.Equal(t, []string{"l0-00"}, e.Keys(), "no create in flight went through")

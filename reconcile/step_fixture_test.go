@@ -87,7 +87,7 @@ func fastOpts(extra ...reconcile.ReconcilerOption) []reconcile.ReconcilerOption 
 	return append([]reconcile.ReconcilerOption{
 		reconcile.WithReadyPolicy(backoff.Policy{Initial: time.Second, Max: 8 * time.Second,
 			MaxElapsed: time.Minute, Jitter: backoff.NoJitter}),
-		reconcile.WithRetryPolicy(backoff.Policy{Initial: time.Second, Max: 8 * time.Second,
+		reconcile.WithReconcileRetryPolicy(backoff.Policy{Initial: time.Second, Max: 8 * time.Second,
 			MaxElapsed: backoff.Forever, Jitter: backoff.NoJitter}),
 	}, extra...)
 }

@@ -66,9 +66,9 @@ func steps(desired []node) []reconcile.Step[node] {
 
 // newSystem returns an empty fake system with the benchmark's latency and readiness.
 func newSystem() *reconciletest.Engine[node] {
-	return reconciletest.NewEngine(key, reconciletest.WithLatency(callLatency),
-		reconciletest.WithScripts(func(string, int) reconciletest.Script {
-			return reconciletest.Script{PendingFor: readyAfter}
+	return reconciletest.NewEngine(key, reconciletest.WithEngineLatency(callLatency),
+		reconciletest.WithEngineScripts(func(string, int) reconciletest.PhaseScript {
+			return reconciletest.PhaseScript{PendingFor: readyAfter}
 		}))
 }
 

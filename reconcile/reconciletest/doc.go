@@ -5,14 +5,14 @@
 //
 //   - [Engine] is a fake system: it is both the Observer and the Engine of a
 //     reconcile.Reconciler. Resources are of any type R, named by a key function.
-//   - Each created resource follows a [Script]: pending for a number of refreshes or for a
+//   - Each created resource follows a [PhaseScript]: pending for a number of refreshes or for a
 //     time, then ready or failed, or stuck pending. [Engine.Put] seeds resources that existed
 //     before the test.
-//   - [Faults] inject latency and errors per call, deterministically: the function sees the
+//   - [EngineFaults] inject latency and errors per call, deterministically: the function sees the
 //     call's op, key and how many such calls came before. An injected error changes nothing
-//     unless [Fault.Applied] says it did (a create whose reply was lost).
+//     unless [EngineFault.Applied] says it did (a create whose reply was lost).
 //   - Every call is recorded ([Engine.Calls], [Engine.Count], [Engine.Mutations]); Create on a
-//     key that exists fails with [ErrExists], so a test sees a duplicate create.
+//     key that exists fails with [ErrResourceExists], so a test sees a duplicate create.
 //   - Latency waits on timers, so under testing/synctest it costs no real time. An Engine is
 //     safe for concurrent use and starts no goroutine.
 //

@@ -13,41 +13,41 @@ import (
 
 // Errors the fake [Engine] returns on its own (injected errors are the test's).
 var (
-	// ErrExists: Create was called for a key that exists. The reconciler should never do that.
-	ErrExists = errors.New("reconciletest: resource exists")
-	// ErrNotFound: Refresh was called for a key that does not exist.
-	ErrNotFound = errors.New("reconciletest: resource not found")
+	// ErrResourceExists: Create was called for a key that exists. The reconciler should never do that.
+	ErrResourceExists = errors.New("reconciletest: resource exists")
+	// ErrResourceNotFound: Refresh was called for a key that does not exist.
+	ErrResourceNotFound = errors.New("reconciletest: resource not found")
 )
 
 // Engine is a fake system of resources of type R, identified by a key: it is both the
 // [reconcile.Observer] and the [reconcile.Engine] of a reconciler under test. Each resource
-// follows a [Script] (pending for a number of refreshes or a time, then ready or failed); a
-// [Faults] function injects latency and errors per call; every call is recorded. Make one with
-// [NewEngine]. An Engine is safe for concurrent use. Its latency is time.Sleep-like waiting on a
-// timer, so under testing/synctest it costs no real time.
+// follows a [PhaseScript] (pending for a number of refreshes or a time, then ready or failed);
+// an [EngineFaults] function injects latency and errors per call; every call is recorded. Make
+// one with [NewEngine]. An Engine is safe for concurrent use and starts no goroutine. Its
+// latency waits on a timer, so under testing/synctest it costs no real time.
 type Engine[R any] struct {
 	key     func(R) string
 	latency time.Duration
-	faults  Faults
-	scripts func(key string, n int) Script
+	faults  EngineFaults
+	scripts func(key string, n int) PhaseScript
 
 	mu        sync.Mutex
 	resources map[string]*resource[R]
-	calls     []Call
-	perCall   map[callKey]int // how many calls of an op on a key so far, for Faults
+	calls     []EngineCall
+	perCall   map[callKey]int // how many calls of an op on a key so far, for EngineFaults
 	creations map[string]int  // how many times each key was created, for scripts
-	byKey     map[string][]Script
+	byKey     map[string][]PhaseScript
 }
 
 type resource[R any] struct {
 	r         R
-	script    Script
+	script    PhaseScript
 	created   time.Time
 	refreshes int
 }
 
 type callKey struct {
-	op  Op
+	op  EngineOp
 	key string
 }
 
@@ -63,27 +63,27 @@ func NewEngine[R any](key func(R) string, opts ...EngineOption) *Engine[R] {
 		opt(&o)
 	}
 	if o.faults == nil {
-		o.faults = func(Op, string, int) Fault { return Fault{} }
+		o.faults = func(EngineOp, string, int) EngineFault { return EngineFault{} }
 	}
 	if o.scripts == nil {
-		o.scripts = func(string, int) Script { return Script{} }
+		o.scripts = func(string, int) PhaseScript { return PhaseScript{} }
 	}
 	return &Engine[R]{key: key, latency: o.latency, faults: o.faults, scripts: o.scripts,
 		resources: map[string]*resource[R]{}, perCall: map[callKey]int{},
-		creations: map[string]int{}, byKey: map[string][]Script{}}
+		creations: map[string]int{}, byKey: map[string][]PhaseScript{}}
 }
 
 // Script sets the scripts of key's successive creations: the first Create of key follows
 // scripts[0], the next scripts[1], and so on, the last one repeating. It overrides
-// [WithScripts] for that key.
-func (e *Engine[R]) Script(key string, scripts ...Script) {
+// [WithEngineScripts] for that key.
+func (e *Engine[R]) Script(key string, scripts ...PhaseScript) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.byKey[key] = scripts
 }
 
 // Put makes r exist now, following s, as if created before the test; it records no call.
-func (e *Engine[R]) Put(r R, s Script) {
+func (e *Engine[R]) Put(r R, s PhaseScript) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.resources[e.key(r)] = &resource[R]{r: r, script: s, created: time.Now()}
@@ -98,13 +98,13 @@ func (e *Engine[R]) Observe(ctx context.Context) ([]reconcile.Observed[R], error
 }
 
 // Create makes r exist, following the next script for its key, and returns r. It returns
-// [ErrExists] if r's key exists.
+// [ErrResourceExists] if r's key exists.
 func (e *Engine[R]) Create(ctx context.Context, r R) (R, error) {
 	return call(ctx, e, OpCreate, e.key(r), func() (R, error) {
 		k := e.key(r)
 		if _, ok := e.resources[k]; ok {
 			var zero R
-			return zero, ErrExists
+			return zero, ErrResourceExists
 		}
 		e.resources[k] = &resource[R]{r: r, script: e.nextScript(k), created: time.Now()}
 		return r, nil
@@ -120,13 +120,13 @@ func (e *Engine[R]) Destroy(ctx context.Context, r R) error {
 	return err
 }
 
-// Refresh returns r's phase now and counts one refresh of it. It returns [ErrNotFound] if r's
+// Refresh returns r's phase now and counts one refresh of it. It returns [ErrResourceNotFound] if r's
 // key does not exist.
 func (e *Engine[R]) Refresh(ctx context.Context, r R) (reconcile.Phase, error) {
 	return call(ctx, e, OpRefresh, e.key(r), func() (reconcile.Phase, error) {
 		res, ok := e.resources[e.key(r)]
 		if !ok {
-			return reconcile.PhasePending, ErrNotFound
+			return reconcile.PhasePending, ErrResourceNotFound
 		}
 		p := res.phase(time.Now())
 		res.refreshes++
@@ -142,7 +142,7 @@ func (e *Engine[R]) Existing() []reconcile.Observed[R] {
 	return e.existing()
 }
 
-func (e *Engine[R]) nextScript(key string) Script {
+func (e *Engine[R]) nextScript(key string) PhaseScript {
 	n := e.creations[key]
 	e.creations[key]++
 	if s := e.byKey[key]; len(s) > 0 {

@@ -6,20 +6,20 @@ import (
 	"time"
 )
 
-// Op names an engine call.
-type Op string
+// EngineOp names an engine call.
+type EngineOp string
 
 // The calls an [Engine] records.
 const (
-	OpObserve Op = "observe"
-	OpCreate  Op = "create"
-	OpDestroy Op = "destroy"
-	OpRefresh Op = "refresh"
+	OpObserve EngineOp = "observe"
+	OpCreate  EngineOp = "create"
+	OpDestroy EngineOp = "destroy"
+	OpRefresh EngineOp = "refresh"
 )
 
-// Call is one recorded call.
-type Call struct {
-	Op    Op
+// EngineCall is one recorded call.
+type EngineCall struct {
+	Op    EngineOp
 	Key   string // the resource's key; empty for OpObserve
 	Err   error  // what the call returned
 	Start time.Time
@@ -30,7 +30,7 @@ type Call struct {
 // calls overlap as they would against a real system), applies the change unless the fault says
 // the call failed before it, and records the call. A ctx that ends during the latency fails the
 // call with ctx's cause, and nothing changes.
-func call[R, T any](ctx context.Context, e *Engine[R], op Op, key string, apply func() (T, error)) (T, error) {
+func call[R, T any](ctx context.Context, e *Engine[R], op EngineOp, key string, apply func() (T, error)) (T, error) {
 	start := time.Now()
 	e.mu.Lock()
 	f := e.faults(op, key, e.perCall[callKey{op, key}])
@@ -47,7 +47,7 @@ func call[R, T any](ctx context.Context, e *Engine[R], op Op, key string, apply 
 	if err == nil && f.Err != nil {
 		err = f.Err
 	}
-	e.calls = append(e.calls, Call{Op: op, Key: key, Err: err, Start: start, End: time.Now()})
+	e.calls = append(e.calls, EngineCall{Op: op, Key: key, Err: err, Start: start, End: time.Now()})
 	return v, err
 }
 
@@ -66,14 +66,14 @@ func wait(ctx context.Context, d time.Duration) error {
 }
 
 // Calls returns every call so far, in the order they ended.
-func (e *Engine[R]) Calls() []Call {
+func (e *Engine[R]) Calls() []EngineCall {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return slices.Clone(e.calls)
 }
 
 // Count returns how many calls of op were made, failed ones included.
-func (e *Engine[R]) Count(op Op) int {
+func (e *Engine[R]) Count(op EngineOp) int {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	n := 0

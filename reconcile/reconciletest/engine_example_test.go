@@ -29,7 +29,7 @@ func newDNSReconciler(o reconcile.Observer[string], e reconcile.Engine[string], 
 	})
 	return reconcile.NewReconciler(o, e, func(s string) string { return s }, []reconcile.Step[string]{records},
 		reconcile.WithReadyPolicy(backoff.Policy{Initial: time.Millisecond, MaxElapsed: time.Second}),
-		reconcile.WithRetryPolicy(backoff.Policy{Initial: time.Millisecond}))
+		reconcile.WithReconcileRetryPolicy(backoff.Policy{Initial: time.Millisecond}))
 }
 
 // A user tests that their controller gets over a refused create and a record that ends failed:
@@ -37,13 +37,13 @@ func newDNSReconciler(o reconcile.Observer[string], e reconcile.Engine[string], 
 func Example() {
 	refused := errors.New("503 service unavailable")
 	dns := reconciletest.NewEngine(func(s string) string { return s },
-		reconciletest.WithFaults(func(op reconciletest.Op, key string, n int) reconciletest.Fault {
+		reconciletest.WithEngineFaults(func(op reconciletest.EngineOp, key string, n int) reconciletest.EngineFault {
 			if op == reconciletest.OpCreate && key == "api" && n == 0 {
-				return reconciletest.Fault{Err: refused}
+				return reconciletest.EngineFault{Err: refused}
 			}
-			return reconciletest.Fault{}
+			return reconciletest.EngineFault{}
 		}))
-	dns.Script("web", reconciletest.Script{PendingRefreshes: 1, Fail: true}, reconciletest.Script{})
+	dns.Script("web", reconciletest.PhaseScript{PendingRefreshes: 1, Fail: true}, reconciletest.PhaseScript{})
 
 	err := newDNSReconciler(dns, dns, []string{"api", "web"}).Reconcile(context.Background())
 	fmt.Println("error:", err)

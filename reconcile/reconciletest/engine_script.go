@@ -6,8 +6,8 @@ import (
 	"github.com/steadfast-go/steadfast/reconcile"
 )
 
-// Script is the life of one created resource. The zero Script is ready at once.
-type Script struct {
+// PhaseScript is the life of one created resource. The zero PhaseScript is ready at once.
+type PhaseScript struct {
 	// PendingRefreshes is how many refreshes report pending before the resource settles.
 	PendingRefreshes int
 	// PendingFor is how long after its creation the resource is pending before it settles.
@@ -30,9 +30,9 @@ func (r *resource[R]) phase(now time.Time) reconcile.Phase {
 	return reconcile.PhaseReady
 }
 
-// Fault is what one call suffers; the zero Fault is none.
-type Fault struct {
-	// Delay is added to the engine's latency ([WithLatency]) for this call.
+// EngineFault is what one call suffers; the zero EngineFault is none.
+type EngineFault struct {
+	// Delay is added to the engine's latency ([WithEngineLatency]) for this call.
 	Delay time.Duration
 	// Err is returned by the call. Unless Applied, the call changes nothing.
 	Err error
@@ -41,34 +41,34 @@ type Fault struct {
 	Applied bool
 }
 
-// Faults decides the fault of each call: op and key name the call (key is empty for
+// EngineFaults decides the fault of each call: op and key name the call (key is empty for
 // OpObserve), n counts the earlier calls of the same op on the same key, so a test can fail
 // "the first two creates of b" deterministically. It is called with the engine's lock held and
 // must not call the engine.
-type Faults func(op Op, key string, n int) Fault
+type EngineFaults func(op EngineOp, key string, n int) EngineFault
 
 // EngineOption configures an [Engine]; pass them to [NewEngine].
 type EngineOption func(*engineOptions)
 
 type engineOptions struct {
 	latency time.Duration
-	faults  Faults
-	scripts func(key string, n int) Script
+	faults  EngineFaults
+	scripts func(key string, n int) PhaseScript
 }
 
-// WithLatency makes every call take d (plus its fault's Delay).
-func WithLatency(d time.Duration) EngineOption {
+// WithEngineLatency makes every call take d (plus its fault's Delay).
+func WithEngineLatency(d time.Duration) EngineOption {
 	return func(o *engineOptions) { o.latency = d }
 }
 
-// WithFaults injects f's faults. Without it, no call fails.
-func WithFaults(f Faults) EngineOption {
+// WithEngineFaults injects f's faults. Without it, no call fails.
+func WithEngineFaults(f EngineFaults) EngineOption {
 	return func(o *engineOptions) { o.faults = f }
 }
 
-// WithScripts gives the n-th creation (from 0) of key the script fn returns, for keys that
+// WithEngineScripts gives the n-th creation (from 0) of key the script fn returns, for keys that
 // [Engine.Script] did not script. Without it, created resources are ready at once. fn is
 // called with the engine's lock held and must not call the engine.
-func WithScripts(fn func(key string, n int) Script) EngineOption {
+func WithEngineScripts(fn func(key string, n int) PhaseScript) EngineOption {
 	return func(o *engineOptions) { o.scripts = fn }
 }

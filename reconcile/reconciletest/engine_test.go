@@ -19,16 +19,16 @@ func id(s string) string { return s }
 func TestScriptIsPendingForItsRefreshesThenSettles(t *testing.T) {
 	tests := []struct {
 		name   string
-		script reconciletest.Script
+		script reconciletest.PhaseScript
 		want   []reconcile.Phase
 	}{
-		{"zero script is ready at once", reconciletest.Script{},
+		{"zero script is ready at once", reconciletest.PhaseScript{},
 			[]reconcile.Phase{reconcile.PhaseReady, reconcile.PhaseReady}},
-		{"pending for two refreshes then ready", reconciletest.Script{PendingRefreshes: 2},
+		{"pending for two refreshes then ready", reconciletest.PhaseScript{PendingRefreshes: 2},
 			[]reconcile.Phase{reconcile.PhasePending, reconcile.PhasePending, reconcile.PhaseReady}},
-		{"pending for one refresh then failed", reconciletest.Script{PendingRefreshes: 1, Fail: true},
+		{"pending for one refresh then failed", reconciletest.PhaseScript{PendingRefreshes: 1, Fail: true},
 			[]reconcile.Phase{reconcile.PhasePending, reconcile.PhaseFailed}},
-		{"stuck stays pending", reconciletest.Script{Stuck: true},
+		{"stuck stays pending", reconciletest.PhaseScript{Stuck: true},
 			[]reconcile.Phase{reconcile.PhasePending, reconcile.PhasePending, reconcile.PhasePending}},
 	}
 	for _, tt := range tests {
@@ -50,8 +50,8 @@ func TestScriptIsPendingForItsRefreshesThenSettles(t *testing.T) {
 
 func TestScriptPendingForIsMeasuredFromCreation(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		e := reconciletest.NewEngine(id, reconciletest.WithScripts(func(string, int) reconciletest.Script {
-			return reconciletest.Script{PendingFor: time.Second}
+		e := reconciletest.NewEngine(id, reconciletest.WithEngineScripts(func(string, int) reconciletest.PhaseScript {
+			return reconciletest.PhaseScript{PendingFor: time.Second}
 		}))
 		_, err := e.Create(t.Context(), "a")
 		require.NoError(t, err)
@@ -63,7 +63,7 @@ func TestScriptPendingForIsMeasuredFromCreation(t *testing.T) {
 
 func TestSuccessiveCreationsFollowSuccessiveScriptsTheLastRepeating(t *testing.T) {
 	e := reconciletest.NewEngine(id)
-	e.Script("a", reconciletest.Script{Fail: true}, reconciletest.Script{})
+	e.Script("a", reconciletest.PhaseScript{Fail: true}, reconciletest.PhaseScript{})
 	var got []reconcile.Phase
 	for range 3 {
 		_, err := e.Create(t.Context(), "a")
@@ -77,12 +77,12 @@ func TestSuccessiveCreationsFollowSuccessiveScriptsTheLastRepeating(t *testing.T
 
 func TestFaultsFailCallsAndChangeNothingUnlessApplied(t *testing.T) {
 	boom := errors.New("boom")
-	e := reconciletest.NewEngine(id, reconciletest.WithFaults(
-		func(op reconciletest.Op, key string, n int) reconciletest.Fault {
+	e := reconciletest.NewEngine(id, reconciletest.WithEngineFaults(
+		func(op reconciletest.EngineOp, key string, n int) reconciletest.EngineFault {
 			if op == reconciletest.OpCreate && n == 0 {
-				return reconciletest.Fault{Err: boom, Applied: key == "lost-reply"}
+				return reconciletest.EngineFault{Err: boom, Applied: key == "lost-reply"}
 			}
-			return reconciletest.Fault{}
+			return reconciletest.EngineFault{}
 		}))
 	_, err := e.Create(t.Context(), "refused")
 	assert.ErrorIs(t, err, boom)
@@ -91,28 +91,28 @@ func TestFaultsFailCallsAndChangeNothingUnlessApplied(t *testing.T) {
 	assert.Equal(t, []string{"lost-reply"}, e.Keys(), "only the applied fault changed the system")
 
 	_, err = e.Create(t.Context(), "lost-reply")
-	assert.ErrorIs(t, err, reconciletest.ErrExists, "a second create of an existing key is caught")
+	assert.ErrorIs(t, err, reconciletest.ErrResourceExists, "a second create of an existing key is caught")
 	_, err = e.Refresh(t.Context(), "refused")
-	assert.ErrorIs(t, err, reconciletest.ErrNotFound)
+	assert.ErrorIs(t, err, reconciletest.ErrResourceNotFound)
 	assert.NoError(t, e.Destroy(t.Context(), "never-there"), "destroying what is gone succeeds")
 }
 
 func TestEveryCallIsRecordedWithItsLatency(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		e := reconciletest.NewEngine(id, reconciletest.WithLatency(20*time.Millisecond),
-			reconciletest.WithFaults(func(op reconciletest.Op, _ string, _ int) reconciletest.Fault {
+		e := reconciletest.NewEngine(id, reconciletest.WithEngineLatency(20*time.Millisecond),
+			reconciletest.WithEngineFaults(func(op reconciletest.EngineOp, _ string, _ int) reconciletest.EngineFault {
 				if op == reconciletest.OpDestroy {
-					return reconciletest.Fault{Delay: 80 * time.Millisecond}
+					return reconciletest.EngineFault{Delay: 80 * time.Millisecond}
 				}
-				return reconciletest.Fault{}
+				return reconciletest.EngineFault{}
 			}))
 		_, _ = e.Observe(t.Context())
 		_, _ = e.Create(t.Context(), "a")
 		_ = e.Destroy(t.Context(), "a")
 		calls := e.Calls()
 		require.Len(t, calls, 3)
-		assert.Equal(t, []reconciletest.Op{reconciletest.OpObserve, reconciletest.OpCreate, reconciletest.OpDestroy},
-			[]reconciletest.Op{calls[0].Op, calls[1].Op, calls[2].Op})
+		assert.Equal(t, []reconciletest.EngineOp{reconciletest.OpObserve, reconciletest.OpCreate, reconciletest.OpDestroy},
+			[]reconciletest.EngineOp{calls[0].Op, calls[1].Op, calls[2].Op})
 		assert.Equal(t, 20*time.Millisecond, calls[1].End.Sub(calls[1].Start))
 		assert.Equal(t, 100*time.Millisecond, calls[2].End.Sub(calls[2].Start))
 		assert.Equal(t, 2, e.Mutations())
@@ -121,7 +121,7 @@ func TestEveryCallIsRecordedWithItsLatency(t *testing.T) {
 
 func TestACallCancelledDuringItsLatencyChangesNothing(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		e := reconciletest.NewEngine(id, reconciletest.WithLatency(time.Minute))
+		e := reconciletest.NewEngine(id, reconciletest.WithEngineLatency(time.Minute))
 		ctx, cancel := context.WithTimeout(t.Context(), time.Second)
 		defer cancel()
 		_, err := e.Create(ctx, "a")
@@ -132,8 +132,8 @@ func TestACallCancelledDuringItsLatencyChangesNothing(t *testing.T) {
 
 func TestPutSeedsResourcesWithoutRecordingACall(t *testing.T) {
 	e := reconciletest.NewEngine(id)
-	e.Put("b", reconciletest.Script{Fail: true})
-	e.Put("a", reconciletest.Script{})
+	e.Put("b", reconciletest.PhaseScript{Fail: true})
+	e.Put("a", reconciletest.PhaseScript{})
 	observed, err := e.Observe(t.Context())
 	require.NoError(t, err)
 	assert.Equal(t, []reconcile.Observed[string]{
