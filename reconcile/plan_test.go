@@ -13,26 +13,26 @@ import (
 )
 
 func TestPlanListsChangesStepByStepInKeyOrder(t *testing.T) {
-	desired := tree(2, 3)
+	desired := resTree(2, 3)
 	e, r := newTree(desired, 2, nil)
-	e.Put(res{Name: "l0-01", Level: 0}, reconciletest.PhaseScript{}) // exists
-	e.Put(res{Name: "l0-99", Level: 0}, reconciletest.PhaseScript{}) // an orphan
-	e.Put(res{Name: "l1-98", Level: 1}, reconciletest.PhaseScript{}) // an orphan one level down
+	e.Put(stepRes{Name: "l0-01", Level: 0}, reconciletest.PhaseScript{}) // exists
+	e.Put(stepRes{Name: "l0-99", Level: 0}, reconciletest.PhaseScript{}) // an orphan
+	e.Put(stepRes{Name: "l1-98", Level: 1}, reconciletest.PhaseScript{}) // an orphan one level down
 
 	p, err := r.Plan(t.Context())
 	require.NoError(t, err)
 	assert.Equal(t, "level 0: create l0-00, l0-02; destroy l0-99", p.String(),
 		"level 0 plans creations, so it ends the pass: level 1's orphan waits for a later pass")
-	assert.Equal(t, []string{"l0-00", "l0-02"}, names(p.Create()))
-	assert.Equal(t, []string{"l0-99"}, names(p.Destroy()))
+	assert.Equal(t, []string{"l0-00", "l0-02"}, resNames(p.Create()))
+	assert.Equal(t, []string{"l0-99"}, resNames(p.Destroy()))
 	assert.Zero(t, e.Mutations(), "Plan changes nothing")
 }
 
 func TestPlanShowsFailedAndPendingResourcesAndHidesFailedOnesFromSteps(t *testing.T) {
-	desired := tree(1, 2)
+	desired := resTree(1, 2)
 	e, r := newTree(desired, 1, nil)
-	e.Put(res{Name: "l0-01", Level: 0}, reconciletest.PhaseScript{Fail: true})
-	e.Put(res{Name: "l0-00", Level: 0}, reconciletest.PhaseScript{Stuck: true})
+	e.Put(stepRes{Name: "l0-01", Level: 0}, reconciletest.PhaseScript{Fail: true})
+	e.Put(stepRes{Name: "l0-00", Level: 0}, reconciletest.PhaseScript{Stuck: true})
 
 	p, err := r.Plan(t.Context())
 	require.NoError(t, err)
@@ -42,7 +42,7 @@ func TestPlanShowsFailedAndPendingResourcesAndHidesFailedOnesFromSteps(t *testin
 }
 
 func TestPlanOfAConvergedSystemIsEmpty(t *testing.T) {
-	desired := tree(2, 2)
+	desired := resTree(2, 2)
 	e, r := newTree(desired, 2, nil)
 	for _, d := range desired {
 		e.Put(d, reconciletest.PhaseScript{})
@@ -54,12 +54,12 @@ func TestPlanOfAConvergedSystemIsEmpty(t *testing.T) {
 }
 
 func TestPlanNamesUnnamedStepsByPosition(t *testing.T) {
-	step := reconcile.StepFunc[res](func(context.Context, []reconcile.Observed[res]) (reconcile.Changes[res], error) {
-		return reconcile.Changes[res]{}, nil
+	step := reconcile.StepFunc[stepRes](func(context.Context, []reconcile.Observed[stepRes]) (reconcile.Changes[stepRes], error) {
+		return reconcile.Changes[stepRes]{}, nil
 	})
-	e := reconciletest.NewEngine(key)
-	e.Put(res{Name: "x"}, reconciletest.PhaseScript{})
-	r := reconcile.NewReconciler(e, e, key, []reconcile.Step[res]{step, step})
+	e := reconciletest.NewEngine(resKey)
+	e.Put(stepRes{Name: "x"}, reconciletest.PhaseScript{})
+	r := reconcile.NewReconciler(e, e, resKey, []reconcile.Step[stepRes]{step, step})
 	p, err := r.Plan(t.Context())
 	require.NoError(t, err)
 	require.Len(t, p.Steps, 2)
@@ -69,21 +69,21 @@ func TestPlanNamesUnnamedStepsByPosition(t *testing.T) {
 
 func TestPlanReportsTheStepOrObserverThatFailed(t *testing.T) {
 	boom := errors.New("boom")
-	bad := reconcile.NamedStep("backends", reconcile.StepFunc[res](
-		func(context.Context, []reconcile.Observed[res]) (reconcile.Changes[res], error) {
-			return reconcile.Changes[res]{}, boom
+	bad := reconcile.NamedStep("backends", reconcile.StepFunc[stepRes](
+		func(context.Context, []reconcile.Observed[stepRes]) (reconcile.Changes[stepRes], error) {
+			return reconcile.Changes[stepRes]{}, boom
 		}))
-	e := reconciletest.NewEngine(key)
-	_, err := reconcile.NewReconciler(e, e, key, []reconcile.Step[res]{bad}).Plan(t.Context())
+	e := reconciletest.NewEngine(resKey)
+	_, err := reconcile.NewReconciler(e, e, resKey, []reconcile.Step[stepRes]{bad}).Plan(t.Context())
 	var se *reconcile.StepError
 	require.ErrorAs(t, err, &se)
 	assert.Equal(t, "backends", se.Step)
 	assert.ErrorIs(t, err, boom)
 
-	failing := reconcile.ObserverFunc[res](func(context.Context) ([]reconcile.Observed[res], error) {
+	failing := reconcile.ObserverFunc[stepRes](func(context.Context) ([]reconcile.Observed[stepRes], error) {
 		return nil, boom
 	})
-	_, err = reconcile.NewReconciler(failing, e, key, nil).Plan(t.Context())
+	_, err = reconcile.NewReconciler(failing, e, resKey, nil).Plan(t.Context())
 	assert.ErrorIs(t, err, boom)
 }
 

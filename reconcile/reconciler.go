@@ -99,8 +99,8 @@ func (r *Reconciler[R]) Reconcile(ctx context.Context) error {
 	}
 }
 
-// run is the state of one Reconcile call.
-type run[R any] struct {
+// reconcileRun is the state of one Reconcile call.
+type reconcileRun[R any] struct {
 	r        *Reconciler[R]
 	start    time.Time
 	passes   int
@@ -110,7 +110,7 @@ type run[R any] struct {
 	last     error            // the last error seen, for an ExhaustedError
 }
 
-func (r *Reconciler[R]) newRun() (*run[R], error) {
+func (r *Reconciler[R]) newRun() (*reconcileRun[R], error) {
 	if err := r.o.ready.Validate(); err != nil {
 		return nil, fmt.Errorf("reconcile: ready policy: %w", err)
 	}
@@ -118,12 +118,12 @@ func (r *Reconciler[R]) newRun() (*run[R], error) {
 	if err != nil {
 		return nil, fmt.Errorf("reconcile: retry policy: %w", err)
 	}
-	return &run[R]{r: r, start: time.Now(), retry: retry,
+	return &reconcileRun[R]{r: r, start: time.Now(), retry: retry,
 		failures: map[string]int{}, lastErr: map[string]error{}}, nil
 }
 
 // carryOut does the one part of p that has precedence (see Reconcile).
-func (x *run[R]) carryOut(ctx context.Context, p Plan[R]) error {
+func (x *reconcileRun[R]) carryOut(ctx context.Context, p Plan[R]) error {
 	switch {
 	case len(p.Failed) > 0:
 		return x.destroy(ctx, p.Failed)
@@ -138,7 +138,7 @@ func (x *run[R]) carryOut(ctx context.Context, p Plan[R]) error {
 }
 
 // plan observes, retrying a failed observe after a delay, and plans.
-func (x *run[R]) plan(ctx context.Context) (Plan[R], error) {
+func (x *reconcileRun[R]) plan(ctx context.Context) (Plan[R], error) {
 	for {
 		observed, err := x.r.observer.Observe(ctx)
 		if err == nil {
@@ -159,7 +159,7 @@ func (x *run[R]) plan(ctx context.Context) (Plan[R], error) {
 }
 
 // stopped is the error for ctx having ended: the budget or the caller's cancellation.
-func (x *run[R]) stopped(ctx context.Context) error {
+func (x *reconcileRun[R]) stopped(ctx context.Context) error {
 	return &backoff.ExhaustedError{Reason: context.Cause(ctx), Last: x.last, Attempts: x.passes,
 		Elapsed: time.Since(x.start)}
 }

@@ -25,7 +25,7 @@ func TestReconcileNamesWhatItCouldNotDestroyWhenARoundMakesNoProgress(t *testing
 				return reconciletest.EngineFault{}
 			})})
 		for _, n := range []string{"l0-00", "l0-02", "l0-01"} {
-			e.Put(res{Name: n}, reconciletest.PhaseScript{})
+			e.Put(stepRes{Name: n}, reconciletest.PhaseScript{})
 		}
 		err := r.Reconcile(t.Context())
 		var stuck *reconcile.StuckError
@@ -49,8 +49,8 @@ func TestReconcileReplacesACreatedResourceThatEndsFailedUpToTheLimit(t *testing.
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				e, r := newTree(tree(1, 1), 1, nil, reconcile.WithReplaceLimit(3))
-				e.Script("l0-00", scripts(tt.failures)...)
+				e, r := newTree(resTree(1, 1), 1, nil, reconcile.WithReplaceLimit(3))
+				e.Script("l0-00", failingScripts(tt.failures)...)
 				err := r.Reconcile(t.Context())
 				if tt.wantErr == nil {
 					require.NoError(t, err)
@@ -69,8 +69,8 @@ func TestReconcileReplacesACreatedResourceThatEndsFailedUpToTheLimit(t *testing.
 	}
 }
 
-// scripts returns failures failing scripts followed by a ready one.
-func scripts(failures int) []reconciletest.PhaseScript {
+// failingScripts returns failures failing scripts followed by a ready one.
+func failingScripts(failures int) []reconciletest.PhaseScript {
 	s := make([]reconciletest.PhaseScript, failures+1)
 	for i := range failures {
 		s[i] = reconciletest.PhaseScript{PendingRefreshes: 1, Fail: true}
@@ -80,7 +80,7 @@ func scripts(failures int) []reconciletest.PhaseScript {
 
 func TestReconcileNamesResourcesStillPendingWhenTheReadyPolicyGivesUp(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		e, r := newTree(tree(1, 2), 1, nil)
+		e, r := newTree(resTree(1, 2), 1, nil)
 		e.Script("l0-01", reconciletest.PhaseScript{Stuck: true})
 		err := r.Reconcile(t.Context())
 		var stuck *reconcile.StuckError
@@ -95,7 +95,7 @@ func TestReconcileNamesResourcesStillPendingWhenTheReadyPolicyGivesUp(t *testing
 func TestReconcileStopsWhenTheBudgetRunsOutAndKeepsTheLastError(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		down := errors.New("api down")
-		e, r := newTree(tree(1, 1), 1, []reconciletest.EngineOption{reconciletest.WithEngineFaults(
+		e, r := newTree(resTree(1, 1), 1, []reconciletest.EngineOption{reconciletest.WithEngineFaults(
 			func(op reconciletest.EngineOp, _ string, _ int) reconciletest.EngineFault {
 				if op == reconciletest.OpObserve {
 					return reconciletest.EngineFault{Err: down}
@@ -115,7 +115,7 @@ func TestReconcileStopsWhenTheBudgetRunsOutAndKeepsTheLastError(t *testing.T) {
 func TestReconcileStopsAtOnceOnAPermanentError(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		quota := errors.New("quota exceeded")
-		e, r := newTree(tree(1, 3), 1, []reconciletest.EngineOption{reconciletest.WithEngineFaults(
+		e, r := newTree(resTree(1, 3), 1, []reconciletest.EngineOption{reconciletest.WithEngineFaults(
 			func(op reconciletest.EngineOp, key string, _ int) reconciletest.EngineFault {
 				if op == reconciletest.OpCreate && key == "l0-01" {
 					return reconciletest.EngineFault{Err: backoff.Permanent(quota)}

@@ -40,7 +40,7 @@ func lbSteps() []reconcile.Step[lbObject] {
 					}
 				}
 				for _, o := range observed {
-					if o.Resource.Kind == kind && !contains(want[kind], o.Resource) {
+					if o.Resource.Kind == kind && !containsObject(want[kind], o.Resource) {
 						c.Destroy = append(c.Destroy, o.Resource)
 					}
 				}
@@ -50,7 +50,7 @@ func lbSteps() []reconcile.Step[lbObject] {
 	return []reconcile.Step[lbObject]{step("frontend"), step("bind")}
 }
 
-func contains(os []lbObject, o lbObject) bool {
+func containsObject(os []lbObject, o lbObject) bool {
 	for _, x := range os {
 		if x == o {
 			return true

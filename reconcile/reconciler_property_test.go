@@ -59,7 +59,7 @@ func (c chaos) script(key string, n int) reconciletest.PhaseScript {
 }
 
 // seedWorld puts what exists before the run: some desired resources, some orphans, in any phase.
-func (c chaos) seedWorld(e *reconciletest.Engine[res], desired []res, levels int) {
+func (c chaos) seedWorld(e *reconciletest.Engine[stepRes], desired []stepRes, levels int) {
 	rng := c.rand("world", 0)
 	phases := []reconciletest.PhaseScript{{}, {Fail: true}, {PendingRefreshes: 2}}
 	for _, d := range desired {
@@ -68,7 +68,7 @@ func (c chaos) seedWorld(e *reconciletest.Engine[res], desired []res, levels int
 		}
 	}
 	for i := range rng.IntN(4) {
-		e.Put(res{Name: fmt.Sprintf("orphan-%d", i), Level: rng.IntN(levels)}, phases[rng.IntN(len(phases))])
+		e.Put(stepRes{Name: fmt.Sprintf("orphan-%d", i), Level: rng.IntN(levels)}, phases[rng.IntN(len(phases))])
 	}
 }
 
@@ -91,7 +91,7 @@ func TestReconcileConvergesOrSaysWhyUnderRandomFaults(t *testing.T) {
 
 func runChaos(t *testing.T, c chaos) string {
 	levels := 3
-	desired := tree(levels, 2+int(c.seed%5))
+	desired := resTree(levels, 2+int(c.seed%5))
 	e, r := newTree(desired, levels, []reconciletest.EngineOption{
 		reconciletest.WithEngineFaults(c.fault), reconciletest.WithEngineScripts(c.script),
 	}, reconcile.WithReconcileParallelism(4), reconcile.WithReplaceLimit(3))
@@ -104,7 +104,7 @@ func runChaos(t *testing.T, c chaos) string {
 	if err != nil {
 		return documented(t, e, err)
 	}
-	assert.Equal(t, names(desired), e.Keys(), "exactly the desired set, no orphan")
+	assert.Equal(t, resNames(desired), e.Keys(), "exactly the desired set, no orphan")
 	for _, o := range e.Existing() {
 		assert.Equal(t, reconcile.PhaseReady, o.Phase, "%s is ready", o.Resource.Name)
 	}
@@ -116,7 +116,7 @@ func runChaos(t *testing.T, c chaos) string {
 
 // documented checks that err is one of the errors Reconcile documents, that the resources it
 // names are in the state it says, and returns the error's reason.
-func documented(t *testing.T, e *reconciletest.Engine[res], err error) string {
+func documented(t *testing.T, e *reconciletest.Engine[stepRes], err error) string {
 	var stuck *reconcile.StuckError
 	if errors.As(err, &stuck) {
 		require.NotEmpty(t, stuck.Resources, "a stuck error names resources: %v", err)

@@ -17,7 +17,7 @@ var errEndedFailed = errors.New("ended failed")
 
 // destroy destroys rs in rounds: the failures of a round are retried after a delay as long as
 // the round destroyed something.
-func (x *run[R]) destroy(ctx context.Context, rs []R) error {
+func (x *reconcileRun[R]) destroy(ctx context.Context, rs []R) error {
 	for {
 		errs := x.each(ctx, len(rs), func(ctx context.Context, i int) error {
 			err := x.r.engine.Destroy(ctx, rs[i])
@@ -47,7 +47,7 @@ func (x *run[R]) destroy(ctx context.Context, rs []R) error {
 
 // create creates rs and waits for what was created. Failures count towards the replace limit,
 // which is checked first.
-func (x *run[R]) create(ctx context.Context, rs []R) error {
+func (x *reconcileRun[R]) create(ctx context.Context, rs []R) error {
 	if err := x.checkLimit(rs); err != nil {
 		return err
 	}
@@ -79,7 +79,7 @@ func (x *run[R]) create(ctx context.Context, rs []R) error {
 
 // waitCreated waits for created resources, counts those that ended failed, and pauses if some
 // create calls failed (the system may be in trouble) before the next pass.
-func (x *run[R]) waitCreated(ctx context.Context, created []R, callFailures int) error {
+func (x *reconcileRun[R]) waitCreated(ctx context.Context, created []R, callFailures int) error {
 	endedFailed, err := x.wait(ctx, created)
 	if err != nil {
 		return err
@@ -95,7 +95,7 @@ func (x *run[R]) waitCreated(ctx context.Context, created []R, callFailures int)
 }
 
 // checkLimit returns a StuckError naming the resources of rs that failed too often.
-func (x *run[R]) checkLimit(rs []R) error {
+func (x *reconcileRun[R]) checkLimit(rs []R) error {
 	var keys []string
 	var errs []error
 	for _, r := range rs {
@@ -110,7 +110,7 @@ func (x *run[R]) checkLimit(rs []R) error {
 	return &StuckError{Reason: ErrReplaceLimit, Resources: keys, Last: errors.Join(errs...)}
 }
 
-func (x *run[R]) fail(key string, err error) {
+func (x *reconcileRun[R]) fail(key string, err error) {
 	x.failures[key]++
 	x.lastErr[key] = err
 	x.last = err
@@ -118,7 +118,7 @@ func (x *run[R]) fail(key string, err error) {
 
 // sift returns the resources whose call failed and their errors, named, at the same indexes;
 // or, if a call's error was marked permanent, that error to stop with.
-func (x *run[R]) sift(op string, rs []R, errs []error) (left []R, failed []error, stop error) {
+func (x *reconcileRun[R]) sift(op string, rs []R, errs []error) (left []R, failed []error, stop error) {
 	for i, err := range errs {
 		if err == nil {
 			continue
@@ -137,7 +137,7 @@ func (x *run[R]) sift(op string, rs []R, errs []error) (left []R, failed []error
 
 // each calls fn for 0..n-1, at most parallelism at once, and returns the errors by index. A
 // call not started before ctx ended is not made; its error is ctx's cause.
-func (x *run[R]) each(ctx context.Context, n int, fn func(ctx context.Context, i int) error) []error {
+func (x *reconcileRun[R]) each(ctx context.Context, n int, fn func(ctx context.Context, i int) error) []error {
 	errs := make([]error, n)
 	var g errgroup.Group
 	g.SetLimit(x.r.o.parallelism)
@@ -156,7 +156,7 @@ func (x *run[R]) each(ctx context.Context, n int, fn func(ctx context.Context, i
 }
 
 // pause waits the retry policy's next delay, or a RetryAfter hint in errs if it is longer.
-func (x *run[R]) pause(ctx context.Context, errs []error) error {
+func (x *reconcileRun[R]) pause(ctx context.Context, errs []error) error {
 	d, ok := x.retry.Next()
 	if !ok {
 		return &backoff.ExhaustedError{Reason: x.retry.Reason(), Last: x.last, Attempts: x.passes,
@@ -167,13 +167,13 @@ func (x *run[R]) pause(ctx context.Context, errs []error) error {
 			d = max(d, hint)
 		}
 	}
-	if !sleep(ctx, d) {
+	if !stepSleep(ctx, d) {
 		return x.stopped(ctx)
 	}
 	return nil
 }
 
-func (x *run[R]) keys(rs []R) []string {
+func (x *reconcileRun[R]) keys(rs []R) []string {
 	ks := make([]string, len(rs))
 	for i, r := range rs {
 		ks[i] = x.r.key(r)
@@ -183,7 +183,7 @@ func (x *run[R]) keys(rs []R) []string {
 }
 
 // sleep waits for d or until ctx ends, and reports whether the whole wait passed.
-func sleep(ctx context.Context, d time.Duration) bool {
+func stepSleep(ctx context.Context, d time.Duration) bool {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {

@@ -19,7 +19,7 @@ import (
 
 func TestReconcileCreatesEachLevelAfterItsParentsAndEachResourceOnce(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		desired := tree(3, 4)
+		desired := resTree(3, 4)
 		e, r := newTree(desired, 3, []reconciletest.EngineOption{
 			reconciletest.WithEngineLatency(100 * time.Millisecond),
 			reconciletest.WithEngineScripts(func(string, int) reconciletest.PhaseScript {
@@ -28,7 +28,7 @@ func TestReconcileCreatesEachLevelAfterItsParentsAndEachResourceOnce(t *testing.
 		})
 		require.NoError(t, r.Reconcile(t.Context()))
 
-		assert.Equal(t, names(desired), e.Keys())
+		assert.Equal(t, resNames(desired), e.Keys())
 		created := map[string]time.Time{}
 		for _, c := range e.Calls() {
 			if c.Op == reconciletest.OpCreate {
@@ -46,7 +46,7 @@ func TestReconcileCreatesEachLevelAfterItsParentsAndEachResourceOnce(t *testing.
 
 func TestReconcileTwiceInARowMakesNoMutatingCallTheSecondTime(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		e, r := newTree(tree(2, 3), 2, nil)
+		e, r := newTree(resTree(2, 3), 2, nil)
 		require.NoError(t, r.Reconcile(t.Context()))
 		calls := len(e.Calls())
 
@@ -59,8 +59,8 @@ func TestReconcileTwiceInARowMakesNoMutatingCallTheSecondTime(t *testing.T) {
 
 func TestReconcileDestroysOrphansBeforeCreating(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		e, r := newTree(tree(1, 2), 1, nil)
-		e.Put(res{Name: "l0-99"}, reconciletest.PhaseScript{})
+		e, r := newTree(resTree(1, 2), 1, nil)
+		e.Put(stepRes{Name: "l0-99"}, reconciletest.PhaseScript{})
 		require.NoError(t, r.Reconcile(t.Context()))
 
 		var ops []string
@@ -92,8 +92,8 @@ func sortedAfterFirst(s []string) []string {
 
 func TestReconcileReplacesAResourceObservedFailed(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		e, r := newTree(tree(1, 1), 1, nil)
-		e.Put(res{Name: "l0-00"}, reconciletest.PhaseScript{Fail: true})
+		e, r := newTree(resTree(1, 1), 1, nil)
+		e.Put(stepRes{Name: "l0-00"}, reconciletest.PhaseScript{Fail: true})
 		require.NoError(t, r.Reconcile(t.Context()))
 		assert.Equal(t, 1, e.Count(reconciletest.OpDestroy))
 		assert.Equal(t, 1, e.Creations("l0-00"))
@@ -102,8 +102,8 @@ func TestReconcileReplacesAResourceObservedFailed(t *testing.T) {
 
 func TestReconcileWaitsForPendingResourcesBeforeActing(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		e, r := newTree(tree(2, 1), 2, nil)
-		e.Put(res{Name: "l0-00"}, reconciletest.PhaseScript{PendingFor: 5 * time.Second})
+		e, r := newTree(resTree(2, 1), 2, nil)
+		e.Put(stepRes{Name: "l0-00"}, reconciletest.PhaseScript{PendingFor: 5 * time.Second})
 		start := time.Now()
 		require.NoError(t, r.Reconcile(t.Context()))
 
@@ -129,8 +129,8 @@ func TestReconcileRetriesDestroysWhileARoundMakesProgress(t *testing.T) {
 				}
 				return reconciletest.EngineFault{}
 			})})
-		e.Put(res{Name: "l0-00"}, reconciletest.PhaseScript{})
-		e.Put(res{Name: "l0-01"}, reconciletest.PhaseScript{})
+		e.Put(stepRes{Name: "l0-00"}, reconciletest.PhaseScript{})
+		e.Put(stepRes{Name: "l0-01"}, reconciletest.PhaseScript{})
 		require.NoError(t, r.Reconcile(t.Context()))
 		assert.Empty(t, e.Keys())
 		assert.Equal(t, 3, e.Count(reconciletest.OpDestroy), "l0-01 is retried once after the round destroyed l0-00")
@@ -150,7 +150,7 @@ func TestReconcileRetriesAFailedCreateInALaterPassWithoutCreatingTwice(t *testin
 		t.Run(tt.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				lost := errors.New("connection reset")
-				e, r := newTree(tree(1, 1), 1, []reconciletest.EngineOption{reconciletest.WithEngineFaults(
+				e, r := newTree(resTree(1, 1), 1, []reconciletest.EngineOption{reconciletest.WithEngineFaults(
 					func(op reconciletest.EngineOp, _ string, n int) reconciletest.EngineFault {
 						if op == reconciletest.OpCreate && n == 0 {
 							return reconciletest.EngineFault{Err: lost, Applied: tt.applied}
@@ -168,9 +168,9 @@ func TestReconcileRetriesAFailedCreateInALaterPassWithoutCreatingTwice(t *testin
 func TestReconcileRunsNoMoreEngineCallsAtOnceThanItsParallelism(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var inFlight, peak atomic.Int32
-		e := reconciletest.NewEngine(key, reconciletest.WithEngineLatency(time.Second))
-		counting := reconcile.EngineFuncs[res]{
-			CreateFunc: func(ctx context.Context, r res) (res, error) {
+		e := reconciletest.NewEngine(resKey, reconciletest.WithEngineLatency(time.Second))
+		counting := reconcile.EngineFuncs[stepRes]{
+			CreateFunc: func(ctx context.Context, r stepRes) (stepRes, error) {
 				n := inFlight.Add(1)
 				defer inFlight.Add(-1)
 				for p := peak.Load(); n > p && !peak.CompareAndSwap(p, n); p = peak.Load() {
@@ -180,13 +180,13 @@ func TestReconcileRunsNoMoreEngineCallsAtOnceThanItsParallelism(t *testing.T) {
 			DestroyFunc: e.Destroy,
 			RefreshFunc: e.Refresh,
 		}
-		desired := tree(1, 20)
-		r := reconcile.NewReconciler(e, counting, key, levelSteps(desired, 1),
+		desired := resTree(1, 20)
+		r := reconcile.NewReconciler(e, counting, resKey, levelSteps(desired, 1),
 			fastOpts(reconcile.WithReconcileParallelism(3))...)
 		start := time.Now()
 		require.NoError(t, r.Reconcile(t.Context()))
 		assert.Equal(t, int32(3), peak.Load())
-		assert.Equal(t, names(desired), e.Keys())
+		assert.Equal(t, resNames(desired), e.Keys())
 		assert.GreaterOrEqual(t, time.Since(start), 7*time.Second, "20 creates of 1s, 3 at a time")
 	})
 }
@@ -195,13 +195,13 @@ func TestReconcileHooksCountEveryCallWaitAndPass(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var creates, destroys, waits atomic.Int32
 		var passes []reconcile.PassInfo
-		e, r := newTree(tree(2, 2), 2, []reconciletest.EngineOption{reconciletest.WithEngineScripts(
+		e, r := newTree(resTree(2, 2), 2, []reconciletest.EngineOption{reconciletest.WithEngineScripts(
 			func(string, int) reconciletest.PhaseScript { return reconciletest.PhaseScript{PendingRefreshes: 1} })},
 			reconcile.OnCreate(func(string, error) { creates.Add(1) }),
 			reconcile.OnDestroy(func(string, error) { destroys.Add(1) }),
 			reconcile.OnWait(func(reconcile.WaitInfo) { waits.Add(1) }),
 			reconcile.OnPass(func(p reconcile.PassInfo) { passes = append(passes, p) }))
-		e.Put(res{Name: "l1-99", Level: 1}, reconciletest.PhaseScript{})
+		e.Put(stepRes{Name: "l1-99", Level: 1}, reconciletest.PhaseScript{})
 		require.NoError(t, r.Reconcile(t.Context()))
 
 		assert.Equal(t, int32(4), creates.Load())
@@ -220,7 +220,7 @@ func TestReconcileReturnsTheCauseWhenTheCallerCancelsAndLeavesNoGoroutine(t *tes
 	synctest.Test(t, func(t *testing.T) {
 		stop := errors.New("shutting down")
 		ctx, cancel := context.WithCancelCause(t.Context())
-		e, r := newTree(tree(1, 5), 1, []reconciletest.EngineOption{reconciletest.WithEngineLatency(time.Minute)})
+		e, r := newTree(resTree(1, 5), 1, []reconciletest.EngineOption{reconciletest.WithEngineLatency(time.Minute)})
 		time.AfterFunc(10*time.Second, func() { cancel(stop) })
 		err := r.Reconcile(ctx)
 		assert.ErrorIs(t, err, stop)
@@ -230,7 +230,7 @@ func TestReconcileReturnsTheCauseWhenTheCallerCancelsAndLeavesNoGoroutine(t *tes
 }
 
 func TestReconcileRejectsAnInvalidPolicyBeforeAnyCall(t *testing.T) {
-	e, r := newTree(tree(1, 1), 1, nil, reconcile.WithReadyPolicy(backoff.Policy{Multiplier: 0.5}))
+	e, r := newTree(resTree(1, 1), 1, nil, reconcile.WithReadyPolicy(backoff.Policy{Multiplier: 0.5}))
 	err := r.Reconcile(t.Context())
 	assert.ErrorIs(t, err, backoff.ErrInvalidPolicy)
 	assert.Empty(t, e.Calls())
@@ -238,21 +238,21 @@ func TestReconcileRejectsAnInvalidPolicyBeforeAnyCall(t *testing.T) {
 
 func TestNewReconcilerStartsNothing(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-	e := reconciletest.NewEngine(key)
-	_ = reconcile.NewReconciler(e, e, key, nil)
+	e := reconciletest.NewEngine(resKey)
+	_ = reconcile.NewReconciler(e, e, resKey, nil)
 	assert.Empty(t, e.Calls())
 }
 
 func TestNewReconcilerPanicsOnANilEngine(t *testing.T) {
-	e := reconciletest.NewEngine(key)
+	e := reconciletest.NewEngine(resKey)
 	assert.PanicsWithValue(t, "reconcile: NewReconciler with a nil observer, engine or key", func() {
-		reconcile.NewReconciler[res](e, nil, key, nil)
+		reconcile.NewReconciler[stepRes](e, nil, resKey, nil)
 	})
 }
 
 func TestReconcileCancelledWithCallsInFlightLeavesNoGoroutine(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-	e := reconciletest.NewEngine(key, reconciletest.WithEngineFaults(
+	e := reconciletest.NewEngine(resKey, reconciletest.WithEngineFaults(
 		func(op reconciletest.EngineOp, _ string, _ int) reconciletest.EngineFault {
 			if op == reconciletest.OpCreate {
 				return reconciletest.EngineFault{Delay: time.Hour}
@@ -261,16 +261,16 @@ func TestReconcileCancelledWithCallsInFlightLeavesNoGoroutine(t *testing.T) {
 		}))
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
-	cancelling := reconcile.EngineFuncs[res]{
-		CreateFunc: func(ctx context.Context, r res) (res, error) {
+	cancelling := reconcile.EngineFuncs[stepRes]{
+		CreateFunc: func(ctx context.Context, r stepRes) (stepRes, error) {
 			cancel() // the first create in flight cancels the run: the others are cut short
 			return e.Create(ctx, r)
 		},
 		DestroyFunc: e.Destroy,
 		RefreshFunc: e.Refresh,
 	}
-	r := reconcile.NewReconciler(e, cancelling, key, levelSteps(tree(1, 8), 1), fastOpts()...)
-	e.Put(res{Name: "l0-00"}, reconciletest.PhaseScript{})
+	r := reconcile.NewReconciler(e, cancelling, resKey, levelSteps(resTree(1, 8), 1), fastOpts()...)
+	e.Put(stepRes{Name: "l0-00"}, reconciletest.PhaseScript{})
 	err := r.Reconcile(ctx)
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.Equal(t, []string{"l0-00"}, e.Keys(), "no create in flight went through")

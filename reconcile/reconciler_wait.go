@@ -11,7 +11,7 @@ import (
 
 // wait waits for rs to leave PhasePending, following the ready policy, and returns those that
 // ended failed. A refresh that fails counts as still pending.
-func (x *run[R]) wait(ctx context.Context, rs []R) (failed []R, err error) {
+func (x *reconcileRun[R]) wait(ctx context.Context, rs []R) (failed []R, err error) {
 	s, err := backoff.NewSchedule(x.r.o.ready) // validated by newRun
 	if err != nil {
 		return nil, err
@@ -26,7 +26,7 @@ func (x *run[R]) wait(ctx context.Context, rs []R) (failed []R, err error) {
 			return nil, &StuckError{Reason: ErrNotReady, Resources: x.keys(rs), Last: last}
 		}
 		x.r.o.onWait(WaitInfo{Attempt: attempt, Pending: len(rs), Delay: d})
-		if !sleep(ctx, d) {
+		if !stepSleep(ctx, d) {
 			return nil, x.stopped(ctx)
 		}
 		var ended []R
@@ -39,7 +39,7 @@ func (x *run[R]) wait(ctx context.Context, rs []R) (failed []R, err error) {
 }
 
 // refresh reads the phase of rs and splits them into those still pending and those failed.
-func (x *run[R]) refresh(ctx context.Context, rs []R) (pending, failed []R, errs []error, stop error) {
+func (x *reconcileRun[R]) refresh(ctx context.Context, rs []R) (pending, failed []R, errs []error, stop error) {
 	phases := make([]Phase, len(rs))
 	callErrs := x.each(ctx, len(rs), func(ctx context.Context, i int) error {
 		var err error

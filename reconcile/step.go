@@ -88,14 +88,14 @@ var _ Step[int] = StepFunc[int](nil)
 
 // NamedStep returns s under a name, which a printed [Plan] and error messages show. A step
 // that is a [fmt.Stringer] is named by its String method; any other is named by its position.
-func NamedStep[R any](name string, s Step[R]) Step[R] { return named[R]{name, s} }
+func NamedStep[R any](name string, s Step[R]) Step[R] { return namedStep[R]{name, s} }
 
-type named[R any] struct {
+type namedStep[R any] struct {
 	name string
 	Step[R]
 }
 
-func (n named[R]) String() string { return n.name }
+func (n namedStep[R]) String() string { return n.name }
 
 // stepName is how a plan prints step i (counted from 0).
 func stepName[R any](s Step[R], i int) string {

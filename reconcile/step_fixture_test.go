@@ -10,23 +10,23 @@ import (
 	"github.com/steadfast-go/steadfast/reconcile/reconciletest"
 )
 
-// res is the resource of these tests: a node of a dependency tree, named, at a level, with the
+// stepRes is the resource of these tests: a node of a dependency tree, named, at a level, with the
 // name of its parent one level up ("" at level 0).
-type res struct {
+type stepRes struct {
 	Name   string
 	Level  int
 	Parent string
 }
 
-func key(r res) string { return r.Name }
+func resKey(r stepRes) string { return r.Name }
 
 // tree returns width resources per level, over levels levels; resource i of level l has
 // resource i of level l-1 as its parent.
-func tree(levels, width int) []res {
-	var rs []res
+func resTree(levels, width int) []stepRes {
+	var rs []stepRes
 	for l := range levels {
 		for i := range width {
-			r := res{Name: fmt.Sprintf("l%d-%02d", l, i), Level: l}
+			r := stepRes{Name: fmt.Sprintf("l%d-%02d", l, i), Level: l}
 			if l > 0 {
 				r.Parent = fmt.Sprintf("l%d-%02d", l-1, i)
 			}
@@ -39,23 +39,23 @@ func tree(levels, width int) []res {
 // levelSteps returns one step per level, named "level N": it plans to create the desired
 // resources of its level whose parent exists and that do not, and to destroy the resources of
 // its level that exist and are not desired.
-func levelSteps(desired []res, levels int) []reconcile.Step[res] {
-	steps := make([]reconcile.Step[res], levels)
+func levelSteps(desired []stepRes, levels int) []reconcile.Step[stepRes] {
+	steps := make([]reconcile.Step[stepRes], levels)
 	for l := range levels {
-		steps[l] = reconcile.NamedStep(fmt.Sprintf("level %d", l), reconcile.StepFunc[res](
-			func(_ context.Context, observed []reconcile.Observed[res]) (reconcile.Changes[res], error) {
+		steps[l] = reconcile.NamedStep(fmt.Sprintf("level %d", l), reconcile.StepFunc[stepRes](
+			func(_ context.Context, observed []reconcile.Observed[stepRes]) (reconcile.Changes[stepRes], error) {
 				return levelChanges(desired, l, observed), nil
 			}))
 	}
 	return steps
 }
 
-func levelChanges(desired []res, level int, observed []reconcile.Observed[res]) reconcile.Changes[res] {
+func levelChanges(desired []stepRes, level int, observed []reconcile.Observed[stepRes]) reconcile.Changes[stepRes] {
 	exists, want := map[string]bool{}, map[string]bool{}
 	for _, o := range observed {
 		exists[o.Resource.Name] = true
 	}
-	var c reconcile.Changes[res]
+	var c reconcile.Changes[stepRes]
 	for _, d := range desired {
 		if d.Level != level {
 			continue
@@ -74,7 +74,7 @@ func levelChanges(desired []res, level int, observed []reconcile.Observed[res]) 
 }
 
 // names returns the keys of rs in their order.
-func names(rs []res) []string {
+func resNames(rs []stepRes) []string {
 	ks := make([]string, len(rs))
 	for i, r := range rs {
 		ks[i] = r.Name
@@ -93,7 +93,7 @@ func fastOpts(extra ...reconcile.ReconcilerOption) []reconcile.ReconcilerOption 
 }
 
 // newTree returns a fake engine and a reconciler that wants desired, over levels steps.
-func newTree(desired []res, levels int, engineOpts []reconciletest.EngineOption, opts ...reconcile.ReconcilerOption) (*reconciletest.Engine[res], *reconcile.Reconciler[res]) {
-	e := reconciletest.NewEngine(key, engineOpts...)
-	return e, reconcile.NewReconciler(e, e, key, levelSteps(desired, levels), fastOpts(opts...)...)
+func newTree(desired []stepRes, levels int, engineOpts []reconciletest.EngineOption, opts ...reconcile.ReconcilerOption) (*reconciletest.Engine[stepRes], *reconcile.Reconciler[stepRes]) {
+	e := reconciletest.NewEngine(resKey, engineOpts...)
+	return e, reconcile.NewReconciler(e, e, resKey, levelSteps(desired, levels), fastOpts(opts...)...)
 }

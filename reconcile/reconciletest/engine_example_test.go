@@ -34,7 +34,7 @@ func newDNSReconciler(o reconcile.Observer[string], e reconcile.Engine[string], 
 
 // A user tests that their controller gets over a refused create and a record that ends failed:
 // the fake engine scripts both and records every call.
-func Example() {
+func Example_engine() {
 	refused := errors.New("503 service unavailable")
 	dns := reconciletest.NewEngine(func(s string) string { return s },
 		reconciletest.WithEngineFaults(func(op reconciletest.EngineOp, key string, n int) reconciletest.EngineFault {
