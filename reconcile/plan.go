@@ -60,7 +60,8 @@ func (p Plan[R]) Destroy() []R {
 
 // String lists the plan one line per part, resources by key: "failed: destroy a, b",
 // "pending: wait for c", then one line per step, "name: create d; destroy e" or
-// "name: no change". An empty plan prints "no change".
+// "name: no change". An empty plan prints "no change". A Plan not made by a [Reconciler] prints
+// its resources with fmt.Sprint.
 func (p Plan[R]) String() string {
 	if p.Empty() {
 		return "no change"
@@ -91,6 +92,10 @@ func (p Plan[R]) String() string {
 func (p Plan[R]) keys(rs []R) string {
 	ks := make([]string, len(rs))
 	for i, r := range rs {
+		if p.key == nil { // a Plan built by hand, not by a Reconciler
+			ks[i] = fmt.Sprint(r)
+			continue
+		}
 		ks[i] = p.key(r)
 	}
 	return strings.Join(ks, ", ")

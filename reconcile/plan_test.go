@@ -101,3 +101,10 @@ func TestPhaseString(t *testing.T) {
 		assert.Equal(t, tt.want, tt.p.String())
 	}
 }
+
+func TestAPlanBuiltByHandPrintsItsResourcesWithSprint(t *testing.T) {
+	p := reconcile.Plan[int]{Steps: []reconcile.StepChanges[int]{
+		{Step: "numbers", Changes: reconcile.Changes[int]{Create: []int{1, 2}}},
+	}}
+	assert.Equal(t, "numbers: create 1, 2", p.String())
+}

@@ -21,7 +21,10 @@ const (
 // BenchmarkReconcileTree converges an empty system to a tree of resources in 4 dependency
 // levels, against a fake engine with 20 ms per call and 100 ms until ready (real time).
 // Metrics: x-critical-path (wall time over the critical path, 4 x (20 + 100) ms + 5 observes
-// of 20 ms = 580 ms), s/1000-resources, and creates/resource.
+// of 20 ms = 580 ms, which does not depend on the number of resources; each sub-benchmark's
+// figure is for the input it ran on), s/1000-resources (the comparable figure), and
+// creates/resource. Running the sequential baseline once on 1,000 resources took 41.1 s,
+// against 41.6 s scaled from 100: the scaling holds.
 func BenchmarkReconcileTree(b *testing.B) {
 	b.Run("steadfast", func(b *testing.B) {
 		desired := tree(steadfastResources)
