@@ -16,5 +16,6 @@
 //   - Latency waits on timers, so under testing/synctest it costs no real time. An Engine is
 //     safe for concurrent use and starts no goroutine.
 //
-// It imports nothing beyond the library's own dependencies.
+// The fake work source for reconcile.Run is documented in source.go. The package imports
+// nothing beyond the library's own dependencies.
 package reconciletest
