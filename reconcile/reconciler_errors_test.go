@@ -128,3 +128,45 @@ func TestReconcileStopsAtOnceOnAPermanentError(t *testing.T) {
 		assert.Equal(t, 1, e.Count(reconciletest.OpObserve), "no second pass")
 	})
 }
+
+func TestReconcileHonoursARetryAfterHintBetweenDestroyRounds(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		throttled := backoff.RetryAfter(20*time.Second, errors.New("429 too many requests"))
+		e, r := newTree(nil, 1, []reconciletest.EngineOption{reconciletest.WithEngineFaults(
+			func(op reconciletest.EngineOp, key string, n int) reconciletest.EngineFault {
+				if op == reconciletest.OpDestroy && key == "l0-01" && n == 0 {
+					return reconciletest.EngineFault{Err: throttled}
+				}
+				return reconciletest.EngineFault{}
+			})})
+		e.Put(stepRes{Name: "l0-00"}, reconciletest.PhaseScript{})
+		e.Put(stepRes{Name: "l0-01"}, reconciletest.PhaseScript{})
+		start := time.Now()
+		require.NoError(t, r.Reconcile(t.Context()))
+
+		var retried time.Time
+		for _, c := range e.Calls() {
+			if c.Op == reconciletest.OpDestroy && c.Key == "l0-01" {
+				retried = c.Start
+			}
+		}
+		assert.Equal(t, 20*time.Second, retried.Sub(start), "the hint replaces the 1s retry delay")
+	})
+}
+
+func TestReconcileRetriesAFailedObserveAfterADelay(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e, r := newTree(resTree(1, 1), 1, []reconciletest.EngineOption{reconciletest.WithEngineFaults(
+			func(op reconciletest.EngineOp, _ string, n int) reconciletest.EngineFault {
+				if op == reconciletest.OpObserve && n < 2 {
+					return reconciletest.EngineFault{Err: errors.New("connection refused")}
+				}
+				return reconciletest.EngineFault{}
+			})})
+		start := time.Now()
+		require.NoError(t, r.Reconcile(t.Context()))
+		assert.Equal(t, []string{"l0-00"}, e.Keys())
+		calls := e.Calls()
+		assert.Equal(t, 3*time.Second, calls[2].Start.Sub(start), "retried after 1s, then 2s")
+	})
+}
