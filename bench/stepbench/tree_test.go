@@ -1,0 +1,77 @@
+package stepbench
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/steadfast-go/steadfast/reconcile"
+	"github.com/steadfast-go/steadfast/reconcile/reconciletest"
+)
+
+// The benchmark's system: every engine call (observe, create, destroy, refresh) takes
+// callLatency, and a created resource is pending for readyAfter.
+const (
+	callLatency = 20 * time.Millisecond
+	readyAfter  = 100 * time.Millisecond
+	levels      = 4
+)
+
+// node is one resource: at a level, with its parent one level up.
+type node struct {
+	Name   string
+	Level  int
+	Parent string
+}
+
+func key(n node) string { return n.Name }
+
+// tree returns n resources in levels levels of n/levels each; resource i of a level has
+// resource i of the level above as its parent.
+func tree(n int) []node {
+	width := n / levels
+	nodes := make([]node, 0, n)
+	for l := range levels {
+		for i := range width {
+			nd := node{Name: fmt.Sprintf("l%d-%04d", l, i), Level: l}
+			if l > 0 {
+				nd.Parent = fmt.Sprintf("l%d-%04d", l-1, i)
+			}
+			nodes = append(nodes, nd)
+		}
+	}
+	return nodes
+}
+
+// steps returns one step per level: create the missing resources whose parent exists.
+func steps(desired []node) []reconcile.Step[node] {
+	out := make([]reconcile.Step[node], levels)
+	for l := range levels {
+		out[l] = reconcile.StepFunc[node](func(_ context.Context, observed []reconcile.Observed[node]) (reconcile.Changes[node], error) {
+			exists := make(map[string]bool, len(observed))
+			for _, o := range observed {
+				exists[o.Resource.Name] = true
+			}
+			var c reconcile.Changes[node]
+			for _, d := range desired {
+				if d.Level == l && !exists[d.Name] && (d.Parent == "" || exists[d.Parent]) {
+					c.Create = append(c.Create, d)
+				}
+			}
+			return c, nil
+		})
+	}
+	return out
+}
+
+// newSystem returns an empty fake system with the benchmark's latency and readiness.
+func newSystem() *reconciletest.Engine[node] {
+	return reconciletest.NewEngine(key, reconciletest.WithEngineLatency(callLatency),
+		reconciletest.WithEngineScripts(func(string, int) reconciletest.PhaseScript {
+			return reconciletest.PhaseScript{PendingFor: readyAfter}
+		}))
+}
+
+// criticalPath is the least time any algorithm needs: per level one create call and the time
+// until ready, plus one observe per level and a last one that sees nothing to do.
+const criticalPath = levels*(callLatency+readyAfter) + (levels+1)*callLatency

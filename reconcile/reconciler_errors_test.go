@@ -1,0 +1,172 @@
+package reconcile_test
+
+import (
+	"errors"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/steadfast-go/steadfast/backoff"
+	"github.com/steadfast-go/steadfast/reconcile"
+	"github.com/steadfast-go/steadfast/reconcile/reconciletest"
+)
+
+func TestReconcileNamesWhatItCouldNotDestroyWhenARoundMakesNoProgress(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		locked := errors.New("locked")
+		e, r := newTree(nil, 1, []reconciletest.EngineOption{reconciletest.WithEngineFaults(
+			func(op reconciletest.EngineOp, key string, n int) reconciletest.EngineFault {
+				if op == reconciletest.OpDestroy && key != "l0-00" {
+					return reconciletest.EngineFault{Err: locked}
+				}
+				return reconciletest.EngineFault{}
+			})})
+		for _, n := range []string{"l0-00", "l0-02", "l0-01"} {
+			e.Put(stepRes{Name: n}, reconciletest.PhaseScript{})
+		}
+		err := r.Reconcile(t.Context())
+		var stuck *reconcile.StuckError
+		require.ErrorAs(t, err, &stuck)
+		assert.ErrorIs(t, err, reconcile.ErrNoProgress)
+		assert.ErrorIs(t, err, locked, "the last destroy errors are kept")
+		assert.Equal(t, []string{"l0-01", "l0-02"}, stuck.Resources)
+		assert.Equal(t, []string{"l0-01", "l0-02"}, e.Keys())
+	})
+}
+
+func TestReconcileReplacesACreatedResourceThatEndsFailedUpToTheLimit(t *testing.T) {
+	tests := []struct {
+		name     string
+		failures int // how many creations of l0-00 end failed
+		wantErr  error
+	}{
+		{"two failures then ready converges", 2, nil},
+		{"three failures reach the limit", 3, reconcile.ErrReplaceLimit},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				e, r := newTree(resTree(1, 1), 1, nil, reconcile.WithReplaceLimit(3))
+				e.Script("l0-00", failingScripts(tt.failures)...)
+				err := r.Reconcile(t.Context())
+				if tt.wantErr == nil {
+					require.NoError(t, err)
+					assert.Equal(t, []string{"l0-00"}, e.Keys())
+					assert.Equal(t, tt.failures+1, e.Creations("l0-00"))
+					return
+				}
+				var stuck *reconcile.StuckError
+				require.ErrorAs(t, err, &stuck)
+				assert.ErrorIs(t, err, tt.wantErr)
+				assert.Equal(t, []string{"l0-00"}, stuck.Resources)
+				assert.Empty(t, e.Keys(), "the failed resource was destroyed: nothing is left behind")
+				assert.Equal(t, 3, e.Creations("l0-00"))
+			})
+		})
+	}
+}
+
+// failingScripts returns failures failing scripts followed by a ready one.
+func failingScripts(failures int) []reconciletest.PhaseScript {
+	s := make([]reconciletest.PhaseScript, failures+1)
+	for i := range failures {
+		s[i] = reconciletest.PhaseScript{PendingRefreshes: 1, Fail: true}
+	}
+	return s
+}
+
+func TestReconcileNamesResourcesStillPendingWhenTheReadyPolicyGivesUp(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e, r := newTree(resTree(1, 2), 1, nil)
+		e.Script("l0-01", reconciletest.PhaseScript{Stuck: true})
+		err := r.Reconcile(t.Context())
+		var stuck *reconcile.StuckError
+		require.ErrorAs(t, err, &stuck)
+		assert.ErrorIs(t, err, reconcile.ErrNotReady)
+		assert.ErrorIs(t, err, backoff.ErrExhausted, "the wait's own ExhaustedError is kept")
+		assert.ErrorIs(t, err, backoff.ErrDeadline)
+		assert.Equal(t, []string{"l0-01"}, stuck.Resources)
+	})
+}
+
+func TestReconcileStopsWhenTheBudgetRunsOutAndKeepsTheLastError(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		down := errors.New("api down")
+		e, r := newTree(resTree(1, 1), 1, []reconciletest.EngineOption{reconciletest.WithEngineFaults(
+			func(op reconciletest.EngineOp, _ string, _ int) reconciletest.EngineFault {
+				if op == reconciletest.OpObserve {
+					return reconciletest.EngineFault{Err: down}
+				}
+				return reconciletest.EngineFault{}
+			})}, reconcile.WithReconcileBudget(30*time.Second))
+		start := time.Now()
+		err := r.Reconcile(t.Context())
+		assert.Equal(t, 30*time.Second, time.Since(start))
+		assert.ErrorIs(t, err, reconcile.ErrBudgetExhausted)
+		assert.ErrorIs(t, err, backoff.ErrExhausted)
+		assert.ErrorIs(t, err, down)
+		assert.Zero(t, e.Mutations())
+	})
+}
+
+func TestReconcileStopsAtOnceOnAPermanentError(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		quota := errors.New("quota exceeded")
+		e, r := newTree(resTree(1, 3), 1, []reconciletest.EngineOption{reconciletest.WithEngineFaults(
+			func(op reconciletest.EngineOp, key string, _ int) reconciletest.EngineFault {
+				if op == reconciletest.OpCreate && key == "l0-01" {
+					return reconciletest.EngineFault{Err: backoff.Permanent(quota)}
+				}
+				return reconciletest.EngineFault{}
+			})})
+		err := r.Reconcile(t.Context())
+		assert.ErrorIs(t, err, quota)
+		assert.ErrorContains(t, err, "create l0-01")
+		assert.Equal(t, 1, e.Count(reconciletest.OpObserve), "no second pass")
+	})
+}
+
+func TestReconcileHonoursARetryAfterHintBetweenDestroyRounds(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		throttled := backoff.RetryAfter(20*time.Second, errors.New("429 too many requests"))
+		e, r := newTree(nil, 1, []reconciletest.EngineOption{reconciletest.WithEngineFaults(
+			func(op reconciletest.EngineOp, key string, n int) reconciletest.EngineFault {
+				if op == reconciletest.OpDestroy && key == "l0-01" && n == 0 {
+					return reconciletest.EngineFault{Err: throttled}
+				}
+				return reconciletest.EngineFault{}
+			})})
+		e.Put(stepRes{Name: "l0-00"}, reconciletest.PhaseScript{})
+		e.Put(stepRes{Name: "l0-01"}, reconciletest.PhaseScript{})
+		start := time.Now()
+		require.NoError(t, r.Reconcile(t.Context()))
+
+		var retried time.Time
+		for _, c := range e.Calls() {
+			if c.Op == reconciletest.OpDestroy && c.Key == "l0-01" {
+				retried = c.Start
+			}
+		}
+		assert.Equal(t, 20*time.Second, retried.Sub(start), "the hint replaces the 1s retry delay")
+	})
+}
+
+func TestReconcileRetriesAFailedObserveAfterADelay(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e, r := newTree(resTree(1, 1), 1, []reconciletest.EngineOption{reconciletest.WithEngineFaults(
+			func(op reconciletest.EngineOp, _ string, n int) reconciletest.EngineFault {
+				if op == reconciletest.OpObserve && n < 2 {
+					return reconciletest.EngineFault{Err: errors.New("connection refused")}
+				}
+				return reconciletest.EngineFault{}
+			})})
+		start := time.Now()
+		require.NoError(t, r.Reconcile(t.Context()))
+		assert.Equal(t, []string{"l0-00"}, e.Keys())
+		calls := e.Calls()
+		assert.Equal(t, 3*time.Second, calls[2].Start.Sub(start), "retried after 1s, then 2s")
+	})
+}

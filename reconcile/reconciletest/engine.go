@@ -1,0 +1,164 @@
+package reconciletest
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/steadfast-go/steadfast/reconcile"
+)
+
+// Errors the fake [Engine] returns on its own (injected errors are the test's).
+var (
+	// ErrResourceExists: Create was called for a key that exists. The reconciler should never do that.
+	ErrResourceExists = errors.New("reconciletest: resource exists")
+	// ErrResourceNotFound: Refresh was called for a key that does not exist.
+	ErrResourceNotFound = errors.New("reconciletest: resource not found")
+)
+
+// Engine is a fake system of resources of type R, identified by a key: it is both the
+// [reconcile.Observer] and the [reconcile.Engine] of a reconciler under test. Each resource
+// follows a [PhaseScript] (pending for a number of refreshes or a time, then ready or failed);
+// an [EngineFaults] function injects latency and errors per call; every call is recorded. Make
+// one with [NewEngine]. An Engine is safe for concurrent use and starts no goroutine. Its
+// latency waits on a timer, so under testing/synctest it costs no real time.
+type Engine[R any] struct {
+	key     func(R) string
+	latency time.Duration
+	faults  EngineFaults
+	scripts func(key string, n int) PhaseScript
+
+	mu        sync.Mutex
+	resources map[string]*resource[R]
+	calls     []EngineCall
+	perCall   map[callKey]int // how many calls of an op on a key so far, for EngineFaults
+	creations map[string]int  // how many times each key was created, for scripts
+	byKey     map[string][]PhaseScript
+}
+
+type resource[R any] struct {
+	r         R
+	script    PhaseScript
+	created   time.Time
+	refreshes int
+}
+
+type callKey struct {
+	op  EngineOp
+	key string
+}
+
+var (
+	_ reconcile.Engine[int]   = (*Engine[int])(nil)
+	_ reconcile.Observer[int] = (*Engine[int])(nil)
+)
+
+// NewEngine returns an empty fake system whose resources are named by key.
+func NewEngine[R any](key func(R) string, opts ...EngineOption) *Engine[R] {
+	var o engineOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if o.faults == nil {
+		o.faults = func(EngineOp, string, int) EngineFault { return EngineFault{} }
+	}
+	if o.scripts == nil {
+		o.scripts = func(string, int) PhaseScript { return PhaseScript{} }
+	}
+	return &Engine[R]{key: key, latency: o.latency, faults: o.faults, scripts: o.scripts,
+		resources: map[string]*resource[R]{}, perCall: map[callKey]int{},
+		creations: map[string]int{}, byKey: map[string][]PhaseScript{}}
+}
+
+// Script sets the scripts of key's successive creations: the first Create of key follows
+// scripts[0], the next scripts[1], and so on, the last one repeating. It overrides
+// [WithEngineScripts] for that key.
+func (e *Engine[R]) Script(key string, scripts ...PhaseScript) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.byKey[key] = scripts
+}
+
+// Put makes r exist now, following s, as if created before the test; it records no call.
+func (e *Engine[R]) Put(r R, s PhaseScript) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.resources[e.key(r)] = &resource[R]{r: r, script: s, created: time.Now()}
+}
+
+// Observe returns every existing resource with its phase now, sorted by key. It does not count
+// as a refresh.
+func (e *Engine[R]) Observe(ctx context.Context) ([]reconcile.Observed[R], error) {
+	return call(ctx, e, OpObserve, "", func() ([]reconcile.Observed[R], error) {
+		return e.existing(), nil
+	})
+}
+
+// Create makes r exist, following the next script for its key, and returns r. It returns
+// [ErrResourceExists] if r's key exists.
+func (e *Engine[R]) Create(ctx context.Context, r R) (R, error) {
+	return call(ctx, e, OpCreate, e.key(r), func() (R, error) {
+		k := e.key(r)
+		if _, ok := e.resources[k]; ok {
+			var zero R
+			return zero, ErrResourceExists
+		}
+		e.resources[k] = &resource[R]{r: r, script: e.nextScript(k), created: time.Now()}
+		return r, nil
+	})
+}
+
+// Destroy removes r. Destroying a resource that does not exist returns nil.
+func (e *Engine[R]) Destroy(ctx context.Context, r R) error {
+	_, err := call(ctx, e, OpDestroy, e.key(r), func() (struct{}, error) {
+		delete(e.resources, e.key(r))
+		return struct{}{}, nil
+	})
+	return err
+}
+
+// Refresh returns r's phase now and counts one refresh of it. It returns [ErrResourceNotFound] if r's
+// key does not exist.
+func (e *Engine[R]) Refresh(ctx context.Context, r R) (reconcile.Phase, error) {
+	return call(ctx, e, OpRefresh, e.key(r), func() (reconcile.Phase, error) {
+		res, ok := e.resources[e.key(r)]
+		if !ok {
+			return reconcile.PhasePending, ErrResourceNotFound
+		}
+		p := res.phase(time.Now())
+		res.refreshes++
+		return p, nil
+	})
+}
+
+// Existing returns what [Engine.Observe] would, without latency, fault or record: for a test's
+// own checks.
+func (e *Engine[R]) Existing() []reconcile.Observed[R] {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.existing()
+}
+
+func (e *Engine[R]) nextScript(key string) PhaseScript {
+	n := e.creations[key]
+	e.creations[key]++
+	if s := e.byKey[key]; len(s) > 0 {
+		return s[min(n, len(s)-1)]
+	}
+	return e.scripts(key, n)
+}
+
+func (e *Engine[R]) existing() []reconcile.Observed[R] {
+	now := time.Now()
+	out := make([]reconcile.Observed[R], 0, len(e.resources))
+	for _, res := range e.resources {
+		out = append(out, reconcile.Observed[R]{Resource: res.r, Phase: res.phase(now)})
+	}
+	slices.SortFunc(out, func(a, b reconcile.Observed[R]) int {
+		return strings.Compare(e.key(a.Resource), e.key(b.Resource))
+	})
+	return out
+}
