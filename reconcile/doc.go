@@ -29,7 +29,29 @@
 //     on goroutines of its own, and has waited for all of them when it returns.
 //   - NewReconciler panics on a nil observer, engine or key function: a programmer error.
 //
-// Package reconcile/reconciletest has a fake engine for testing code that uses the reconciler.
+// The keyed work queue ([Queue]) and the control loop ([Run]) follow these rules:
 //
-// The keyed work queue and the control loop are documented in queue.go and run.go.
+//   - A Queue hands each key to one worker at a time and queues it at most once; a key added
+//     while it is processed is processed once more after [Queue.Done]. [Queue.AddAfter] and
+//     [Queue.Add] dedupe: the earliest wins. The zero Queue is ready to use.
+//   - [Queue.Done] applies the sync's [Outcome]: done forgets the key's failures; a failure
+//     waits the per-key exponential backoff, which grows with each consecutive failure; a
+//     retry-after waits exactly the hint; dropped forgets the key. The queue never gives up on a
+//     key by itself: a sync gives up by returning backoff.Permanent.
+//   - [Queue.Resync] adds at low priority, so a resync never delays a key added by an event nor
+//     cuts a backoff short.
+//   - The queue holds state only for keys queued, waiting or in flight, so its memory returns to
+//     zero when keys stop coming; [WithQueueMaxKeys] bounds how many it holds ([ErrQueueFull]).
+//   - [Run] runs N workers over any [Source] (a Queue, or a database handing out leases) and
+//     calls one [Sync] per key. [OutcomeOf] is the single rule for what a sync's error means:
+//     nil is done; backoff.Permanent drops the key (reported to [RunHooks]) and wins over a
+//     backoff.RetryAfter hint, which retries after exactly the hint; any other error, a
+//     [WithSyncTimeout] expiry included, retries with per-key backoff.
+//   - Run blocks until its context ends or the source shuts down, and returns only after every
+//     sync in flight has returned and been reported to the source; it does not shut the source
+//     down, and the caller owns its goroutine. A rate limit ([WithRateLimit]) bounds how fast
+//     keys are taken; a resync ([WithResync]) re-adds every key through the same path.
+//
+// Package reconcile/reconciletest has a fake engine and a fake work source for testing code
+// that uses the reconciler or Run.
 package reconcile

@@ -167,7 +167,7 @@ func (x *reconcileRun[R]) pause(ctx context.Context, errs []error) error {
 			d = max(d, hint)
 		}
 	}
-	if !stepSleep(ctx, d) {
+	if !backoff.Sleep(ctx, d) {
 		return x.stopped(ctx)
 	}
 	return nil
@@ -180,16 +180,4 @@ func (x *reconcileRun[R]) keys(rs []R) []string {
 	}
 	slices.Sort(ks)
 	return ks
-}
-
-// sleep waits for d or until ctx ends, and reports whether the whole wait passed.
-func stepSleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }

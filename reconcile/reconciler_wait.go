@@ -26,7 +26,7 @@ func (x *reconcileRun[R]) wait(ctx context.Context, rs []R) (failed []R, err err
 			return nil, &StuckError{Reason: ErrNotReady, Resources: x.keys(rs), Last: last}
 		}
 		x.r.o.onWait(WaitInfo{Attempt: attempt, Pending: len(rs), Delay: d})
-		if !stepSleep(ctx, d) {
+		if !backoff.Sleep(ctx, d) {
 			return nil, x.stopped(ctx)
 		}
 		var ended []R

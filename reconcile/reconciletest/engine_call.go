@@ -4,6 +4,8 @@ import (
 	"context"
 	"slices"
 	"time"
+
+	"github.com/steadfast-go/steadfast/backoff"
 )
 
 // EngineOp names an engine call.
@@ -51,18 +53,12 @@ func call[R, T any](ctx context.Context, e *Engine[R], op EngineOp, key string, 
 	return v, err
 }
 
+// wait waits for d, or returns ctx's cause when ctx ends first.
 func wait(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
+	if !backoff.Sleep(ctx, d) {
 		return context.Cause(ctx)
 	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return context.Cause(ctx)
-	}
+	return nil
 }
 
 // Calls returns every call so far, in the order they ended.
