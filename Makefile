@@ -30,6 +30,7 @@ unit:
 # The demo: every adapter under examples/ on its embedded defaults, with injected faults.
 demo:
 	cd examples && $(GO) run ./backofftour
+	cd examples && $(GO) run ./cmd/lbaas
 
 # Benchmarks side by side with their anchors, in one process; writes BENCHMARKS.md.
 bench:

@@ -96,3 +96,6 @@ func checkIPs(ips []string, what string, bad func(string, ...any)) {
 		seen = append(seen, a)
 	}
 }
+
+// tag is the tag every resource made for s carries, as the origin's anxccm-svc-uid.
+func (s Service) tag() string { return "steadfast-svc-uid=" + s.UID }

@@ -1,0 +1,200 @@
+package lbaas
+
+import (
+	"errors"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/steadfast-go/steadfast/backoff"
+	"github.com/steadfast-go/steadfast/reconcile"
+)
+
+// fixture is an embedded API on 127.0.0.1 holding one load balancer, and a service on it with
+// two ports, two external IPs and two nodes: 2 backends, 2 frontends, 4 binds, 4 servers.
+type fixture struct {
+	api *Server
+	c   *Client
+	svc Service
+}
+
+func newFixture(t *testing.T, f Faults, attempt time.Duration) *fixture {
+	t.Helper()
+	s := NewServer(f, "")
+	hs := httptest.NewServer(s)
+	t.Cleanup(hs.Close)
+	c, err := NewClient(hs.URL, "", fastRetry, attempt)
+	require.NoError(t, err)
+	lb, err := s.Put(Resource{Kind: KindLoadBalancer, Name: "lb-1"})
+	require.NoError(t, err)
+	return &fixture{api: s, c: c, svc: Service{
+		UID: "svc-1", LoadBalancer: lb,
+		Ports:       []Port{{Name: "http", External: 80, Internal: 30080}, {Name: "https", External: 443, Internal: 30443}},
+		ExternalIPs: []string{"192.0.2.10", "2001:db8::10"},
+		Nodes:       []Node{{Name: "n1", Address: "10.0.0.1"}, {Name: "n2", Address: "10.0.0.2"}},
+	}}
+}
+
+var testPolicies = []reconcile.ReconcilerOption{
+	reconcile.WithReadyPolicy(backoff.Policy{Initial: 5 * time.Millisecond, Max: 50 * time.Millisecond, MaxElapsed: 10 * time.Second}),
+	reconcile.WithReconcileRetryPolicy(backoff.Policy{Initial: 5 * time.Millisecond, Max: 50 * time.Millisecond, MaxElapsed: 10 * time.Second}),
+	reconcile.WithReconcileBudget(time.Minute),
+}
+
+func (f *fixture) reconciler(t *testing.T, opts ...reconcile.ReconcilerOption) *Reconciler {
+	t.Helper()
+	r, err := NewReconciler(f.c, f.svc, append(testPolicies, opts...)...)
+	require.NoError(t, err)
+	return r
+}
+
+// kinds counts the server's resources by kind, the load balancer and foreign ones left out.
+func (f *fixture) kinds(foreign ...string) map[Kind]int {
+	n := map[Kind]int{}
+	for _, r := range f.api.Resources() {
+		if r.Kind != KindLoadBalancer && !contains(foreign, r.Identifier) {
+			n[r.Kind]++
+		}
+	}
+	return n
+}
+
+func contains(ids []string, id string) bool {
+	for _, x := range ids {
+		if x == id {
+			return true
+		}
+	}
+	return false
+}
+
+var converged = map[Kind]int{KindBackend: 2, KindFrontend: 2, KindBind: 4, KindServer: 4}
+
+// assertConverged checks the service's resources are exactly what it asks for, all ready.
+func (f *fixture) assertConverged(t *testing.T, r *Reconciler, foreign ...string) {
+	t.Helper()
+	assert.Equal(t, converged, f.kinds(foreign...), "exactly the desired set, no orphan")
+	plan, err := r.Plan(t.Context())
+	require.NoError(t, err)
+	assert.True(t, plan.Empty(), "nothing left to do, got:\n%v", plan)
+	status, err := r.Status(t.Context())
+	require.NoError(t, err)
+	assert.Equal(t, map[string][]int{"192.0.2.10": {80, 443}, "2001:db8::10": {80, 443}}, status)
+}
+
+func TestReconcileFromEmptyCreatesEveryResource(t *testing.T) {
+	f := newFixture(t, Faults{ProvisionDelay: 10 * time.Millisecond}, time.Second)
+	r := f.reconciler(t)
+	require.NoError(t, r.Reconcile(t.Context()))
+	f.assertConverged(t, r)
+	calls := f.api.Calls()
+	assert.Equal(t, 12, calls["POST /v1/tags"], "every created resource is tagged")
+	assert.Zero(t, calls["DELETE /v1/server"]+calls["DELETE /v1/bind"])
+}
+
+func TestReconcileOfAConvergedServiceMakesNoMutatingCall(t *testing.T) {
+	f := newFixture(t, Faults{}, time.Second)
+	r := f.reconciler(t)
+	require.NoError(t, r.Reconcile(t.Context()))
+	before := f.api.MutatingCalls()
+	require.NoError(t, r.Reconcile(t.Context()))
+	assert.Equal(t, before, f.api.MutatingCalls(), "a second run only reads")
+}
+
+func TestReconcileFromPartialStateKeepsWhatIsRight(t *testing.T) {
+	f := newFixture(t, Faults{}, time.Second)
+	tag := f.svc.tag()
+	be, err := f.api.Put(Resource{Kind: KindBackend, Name: "be-http", LoadBalancer: f.svc.LoadBalancer, Mode: "tcp"}, tag)
+	require.NoError(t, err)
+	_, err = f.api.Put(Resource{Kind: KindServer, Name: "srv-http-n1", Backend: be, Address: "10.0.0.1", Port: 30080}, tag)
+	require.NoError(t, err)
+	r := f.reconciler(t)
+	require.NoError(t, r.Reconcile(t.Context()))
+	f.assertConverged(t, r)
+	assert.Equal(t, 10, f.api.Calls()["POST /v1/tags"], "the two that were there are kept")
+	_, err = f.c.Get(t.Context(), KindBackend, be)
+	assert.NoError(t, err, "the existing backend survives")
+}
+
+func TestReconcileRepairsDriftAndIgnoresForeignResources(t *testing.T) {
+	f := newFixture(t, Faults{}, time.Second)
+	r := f.reconciler(t)
+	require.NoError(t, r.Reconcile(t.Context()))
+	tag := f.svc.tag()
+	observed, err := r.api.Observe(t.Context())
+	require.NoError(t, err)
+	var be, bind Resource
+	for _, o := range observed {
+		switch o.Resource.Name {
+		case "be-http":
+			be = o.Resource
+		case "bind-https-192.0.2.10":
+			bind = o.Resource
+		}
+	}
+	// Drift: a server for a node that is gone, a bind changed behind our back, and someone else's
+	// server on our backend, tagged for another service.
+	_, err = f.api.Put(Resource{Kind: KindServer, Name: "srv-http-n9", Backend: be.Identifier, Address: "10.0.0.9", Port: 30080}, tag)
+	require.NoError(t, err)
+	require.NoError(t, f.c.Destroy(t.Context(), KindBind, bind.Identifier))
+	_, err = f.api.Put(Resource{Kind: KindBind, Name: bind.Name, Frontend: bind.Frontend, Address: bind.Address, Port: 8443}, tag)
+	require.NoError(t, err)
+	foreign, err := f.api.Put(Resource{Kind: KindServer, Name: "theirs", Backend: be.Identifier, Address: "10.9.9.9", Port: 1}, "steadfast-svc-uid=other")
+	require.NoError(t, err)
+
+	require.NoError(t, r.Reconcile(t.Context()))
+	f.assertConverged(t, r, foreign)
+	_, err = f.c.Get(t.Context(), KindServer, foreign)
+	assert.NoError(t, err, "a resource tagged for another service is left alone")
+}
+
+func TestReconcileReplacesAFailedFrontendAndItsBinds(t *testing.T) {
+	f := newFixture(t, Faults{}, time.Second)
+	r := f.reconciler(t)
+	require.NoError(t, r.Reconcile(t.Context()))
+	observed, err := r.api.Observe(t.Context())
+	require.NoError(t, err)
+	var fe Resource
+	for _, o := range observed {
+		if o.Resource.Name == "fe-http" {
+			fe = o.Resource
+		}
+	}
+	require.NoError(t, f.api.SetState(fe.Identifier, StateError))
+
+	require.NoError(t, r.Reconcile(t.Context()))
+	f.assertConverged(t, r)
+	_, err = f.c.Get(t.Context(), KindFrontend, fe.Identifier)
+	assert.True(t, IsNotFound(err), "the failed frontend was destroyed")
+}
+
+func TestReconcileSurvives5xxTimeoutsAndFailedProvisioning(t *testing.T) {
+	f := newFixture(t, Faults{ProvisionDelay: 5 * time.Millisecond, FailRate: 0.2, ServerErrorRate: 0.2,
+		SlowRate: 0.05, SlowDelay: time.Hour, Seed: 42}, 100*time.Millisecond)
+	// With 20% of creates failing, a limit of 10 failures per resource makes a give-up
+	// vanishingly unlikely (0.2^10 per resource), whatever order the creates run in.
+	r := f.reconciler(t, reconcile.WithReplaceLimit(10))
+	require.NoError(t, r.Reconcile(t.Context()))
+	f.assertConverged(t, r)
+}
+
+func TestReconcileNamesAResourceStuckPending(t *testing.T) {
+	f := newFixture(t, Faults{StuckRate: 1}, time.Second)
+	r := f.reconciler(t, reconcile.WithReadyPolicy(backoff.Policy{Initial: time.Millisecond, MaxAttempts: 5}))
+	err := r.Reconcile(t.Context())
+	require.ErrorIs(t, err, reconcile.ErrNotReady)
+	var stuck *reconcile.StuckError
+	require.True(t, errors.As(err, &stuck))
+	assert.Equal(t, []string{"backend/be-http", "backend/be-https"}, stuck.Resources)
+}
+
+func TestNewReconcilerRefusesABadServiceBeforeAnyCall(t *testing.T) {
+	f := newFixture(t, Faults{}, time.Second)
+	f.svc.ExternalIPs = []string{"not-an-ip"}
+	_, err := NewReconciler(f.c, f.svc)
+	assert.ErrorContains(t, err, `external IP "not-an-ip" is not an IP address`)
+	assert.Zero(t, f.api.MutatingCalls())
+}

@@ -1,0 +1,142 @@
+package lbaas
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/steadfast-go/steadfast/reconcile"
+)
+
+// The four steps of the origin, in its order: backends, frontends, binds, servers. Each compares
+// the resources of its kind that exist with those that should, by [Resource.Spec]. A child is
+// planned only once its parent exists, since it names the parent's identifier; the reconciler
+// ends a pass at the first step that plans creations, so the parent is created (and ready)
+// before the next pass plans the child.
+
+// steps returns the service's steps, named for the plan's printout.
+func (s Service) steps() []reconcile.Step[Resource] {
+	return []reconcile.Step[Resource]{
+		s.step("backends", KindBackend, s.backends),
+		s.step("frontends", KindFrontend, s.frontends),
+		s.step("binds", KindBind, s.binds),
+		s.step("servers", KindServer, s.servers),
+	}
+}
+
+// desiredFunc lists the resources of one kind that should exist, given what exists.
+type desiredFunc func(have index) []Resource
+
+func (s Service) step(name string, kind Kind, desired desiredFunc) reconcile.Step[Resource] {
+	return reconcile.NamedStep(name, reconcile.StepFunc[Resource](
+		func(_ context.Context, observed []reconcile.Observed[Resource]) (reconcile.Changes[Resource], error) {
+			have := newIndex(observed)
+			return diff(have.ofKind(kind), desired(have)), nil
+		}))
+}
+
+// diff plans the creation of every wanted resource that does not exist, and the destruction of
+// every existing one that is not wanted, extra copies of a wanted one included.
+func diff(have, want []Resource) reconcile.Changes[Resource] {
+	var c reconcile.Changes[Resource]
+	used := make([]bool, len(have))
+	for _, w := range want {
+		if i := firstUnused(have, used, w); i >= 0 {
+			used[i] = true
+		} else {
+			c.Create = append(c.Create, w)
+		}
+	}
+	for i, h := range have {
+		if !used[i] {
+			c.Destroy = append(c.Destroy, h)
+		}
+	}
+	return c
+}
+
+// firstUnused returns the index of the first resource of have, not used yet, whose spec is w.
+func firstUnused(have []Resource, used []bool, w Resource) int {
+	for i, h := range have {
+		if !used[i] && h.Spec() == w {
+			return i
+		}
+	}
+	return -1
+}
+
+func (s Service) backends(index) []Resource {
+	var want []Resource
+	for _, p := range s.Ports {
+		want = append(want, Resource{Kind: KindBackend, Name: "be-" + p.Name, LoadBalancer: s.LoadBalancer, Mode: "tcp"})
+	}
+	return want
+}
+
+func (s Service) frontends(have index) []Resource {
+	var want []Resource
+	for _, p := range s.Ports {
+		if be, ok := have.named(KindBackend, "be-"+p.Name); ok {
+			want = append(want, Resource{Kind: KindFrontend, Name: "fe-" + p.Name, LoadBalancer: s.LoadBalancer,
+				DefaultBackend: be.Identifier, Mode: "tcp"})
+		}
+	}
+	return want
+}
+
+func (s Service) binds(have index) []Resource {
+	var want []Resource
+	for _, p := range s.Ports {
+		fe, ok := have.named(KindFrontend, "fe-"+p.Name)
+		if !ok {
+			continue
+		}
+		for _, ip := range s.ExternalIPs {
+			want = append(want, Resource{Kind: KindBind, Name: fmt.Sprintf("bind-%s-%s", p.Name, ip),
+				Frontend: fe.Identifier, Address: ip, Port: p.External})
+		}
+	}
+	return want
+}
+
+func (s Service) servers(have index) []Resource {
+	var want []Resource
+	for _, p := range s.Ports {
+		be, ok := have.named(KindBackend, "be-"+p.Name)
+		if !ok {
+			continue
+		}
+		for _, n := range s.Nodes {
+			want = append(want, Resource{Kind: KindServer, Name: fmt.Sprintf("srv-%s-%s", p.Name, n.Name),
+				Backend: be.Identifier, Address: n.Address, Port: p.Internal})
+		}
+	}
+	return want
+}
+
+// index is what was observed, by kind.
+type index map[Kind][]Resource
+
+func newIndex(observed []reconcile.Observed[Resource]) index {
+	ix := index{}
+	for _, o := range observed {
+		ix[o.Resource.Kind] = append(ix[o.Resource.Kind], o.Resource)
+	}
+	return ix
+}
+
+func (ix index) ofKind(k Kind) []Resource { return ix[k] }
+
+// named returns the existing resource of kind k and name, if there is exactly one: with
+// duplicates, children wait until the step of k has destroyed the extra ones.
+func (ix index) named(k Kind, name string) (Resource, bool) {
+	var found []Resource
+	for _, r := range ix[k] {
+		if r.Name == name {
+			found = append(found, r)
+		}
+	}
+	if len(found) != 1 {
+		return Resource{}, false
+	}
+	return found[0], true
+}
