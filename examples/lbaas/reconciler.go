@@ -43,7 +43,9 @@ func NewReconciler(c *Client, svc Service, opts ...reconcile.ReconcilerOption) (
 func key(r Resource) string { return string(r.Kind) + "/" + r.Name }
 
 // Plan returns what the next pass would do, without doing it.
-func (x *Reconciler) Plan(ctx context.Context) (reconcile.Plan[Resource], error) { return x.r.Plan(ctx) }
+func (x *Reconciler) Plan(ctx context.Context) (reconcile.Plan[Resource], error) {
+	return x.r.Plan(ctx)
+}
 
 // Reconcile converges the service's resources, or returns the step reconciler's error that
 // says why it could not (see package reconcile).
