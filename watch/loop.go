@@ -3,6 +3,7 @@ package watch
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -17,7 +18,7 @@ type loop struct {
 	h     Handler
 	cfg   *config
 	sched *backoff.Schedule
-	idle  *time.Timer // made on the first stream when an idle timeout is set
+	idled atomic.Bool // the idle timer stopped the current stream
 	phase State       // StateWatching or StateRelisting: where a backoff returns to
 
 	opened      time.Time // when the current stream opened

@@ -3,6 +3,7 @@ package watch
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -29,33 +30,53 @@ func (l *loop) watch(ctx context.Context) error {
 	if w == nil {
 		return fmt.Errorf("%w: Watch returned neither a stream nor an error", ErrMalformed)
 	}
-	defer w.Stop()
 	return l.consume(ctx, w)
 }
 
 // consume reads events one at a time, each only after the previous one was handled, until the
 // stream closes, fails, idles or the context ends.
+//
+// The read is a plain receive, not a select with ctx.Done and the idle timer: a select on
+// three channels costs more than the rest of the per-event path. Both ends go through Stop
+// instead, which closes the channel, as watch.Interface requires of every stream.
 func (l *loop) consume(ctx context.Context, w apiwatch.Interface) error {
 	l.opened, l.received = time.Now(), 0
-	idle := l.armIdle()
-	defer l.disarmIdle()
+	stop := sync.OnceFunc(w.Stop) // Stop may come from here, ctx and the idle timer at once
+	defer stop()
+	defer context.AfterFunc(ctx, stop)()
+	idle := l.startIdle(stop)
+	defer stopTimer(idle)
 	ch := w.ResultChan()
 	for {
-		select {
-		case <-ctx.Done():
-			return context.Cause(ctx)
-		case <-idle:
+		ev, ok := <-ch
+		switch {
+		case ctx.Err() != nil:
+			return context.Cause(ctx) // an event read after the stop is not delivered
+		case !ok && l.idled.Load():
 			return ErrIdle
-		case ev, ok := <-ch:
-			if !ok {
-				return l.closed()
-			}
-			if err := l.event(ctx, ev); err != nil {
-				return err
-			}
-			l.armIdle()
+		case !ok:
+			return l.closed()
+		}
+		stopTimer(idle) // the handler's time does not count as idle
+		if err := l.event(ctx, ev); err != nil {
+			return err
+		}
+		if idle != nil {
+			idle.Reset(l.cfg.idle)
 		}
 	}
+}
+
+// startIdle returns a timer that stops the stream after the idle timeout; nil without one.
+func (l *loop) startIdle(stop func()) *time.Timer {
+	l.idled.Store(false)
+	if l.cfg.idle <= 0 {
+		return nil
+	}
+	return time.AfterFunc(l.cfg.idle, func() {
+		l.idled.Store(true)
+		stop()
+	})
 }
 
 // event handles one event: delivers it and advances the resume point, or turns it into the
@@ -147,22 +168,9 @@ func (l *loop) closed() error {
 	return ErrClosedEarly
 }
 
-// armIdle (re)starts the idle timer and returns its channel, nil without an idle timeout.
-func (l *loop) armIdle() <-chan time.Time {
-	if l.cfg.idle <= 0 {
-		return nil
-	}
-	if l.idle == nil {
-		l.idle = time.NewTimer(l.cfg.idle)
-	} else {
-		l.idle.Reset(l.cfg.idle) // since Go 1.23 no stale tick can be received after Reset
-	}
-	return l.idle.C
-}
-
-func (l *loop) disarmIdle() {
-	if l.idle != nil {
-		l.idle.Stop()
+func stopTimer(t *time.Timer) {
+	if t != nil {
+		t.Stop()
 	}
 }
 
