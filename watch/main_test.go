@@ -32,7 +32,7 @@ var policy = backoff.Policy{Initial: time.Second, Multiplier: 2, Max: 30 * time.
 type recorder struct {
 	mu       sync.Mutex
 	calls    []string
-	times    []time.Time // of each call
+	times    []time.Time    // of each call
 	fail     map[string]int // call string -> how many more times to fail it
 	block    chan struct{}  // when not nil, each call waits for it (or ctx)
 	inflight map[string]bool
