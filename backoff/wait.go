@@ -61,4 +61,3 @@ func (p Policy) ToWait() wait.Backoff {
 	}
 	return b
 }
-

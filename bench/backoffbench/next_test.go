@@ -54,3 +54,34 @@ func BenchmarkNext(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkNextWithDeadline is BenchmarkNext with a deadline, which costs each side a clock read
+// per delay (wait.Backoff has no deadline, so it is not in this comparison).
+func BenchmarkNextWithDeadline(b *testing.B) {
+	p := backoff.Policy{Initial: 10 * time.Millisecond, Max: time.Second, MaxElapsed: time.Hour}
+	b.Run("steadfast", func(b *testing.B) {
+		s, err := backoff.NewSchedule(p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			if i%16 == 0 {
+				s.Reset()
+			}
+			sink, _ = s.Next()
+		}
+	})
+	b.Run("cenkalti", func(b *testing.B) {
+		e := cbackoff.NewExponentialBackOff()
+		e.InitialInterval, e.MaxInterval, e.MaxElapsedTime = 10*time.Millisecond, time.Second, time.Hour
+		e.Multiplier, e.RandomizationFactor = 2, 0.5
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			if i%16 == 0 {
+				e.Reset()
+			}
+			sink = e.NextBackOff()
+		}
+	})
+}

@@ -124,12 +124,22 @@ func write(w io.Writer, res *results, cmd string) {
 		}
 		done[top] = true
 		ours := top + "/steadfast"
-		if _, ok := res.samples[ours]; ok && sub != "" {
+		if _, ok := res.samples[ours]; ok && sub != "" && hasAnchor(res, top, ours) {
 			writeComparison(w, res, top, ours)
 			continue
 		}
 		writePlain(w, res, top)
 	}
+}
+
+// hasAnchor reports whether top has a sub-benchmark other than ours.
+func hasAnchor(res *results, top, ours string) bool {
+	for _, name := range res.order {
+		if t, _ := parent(name); t == top && name != ours {
+			return true
+		}
+	}
+	return false
 }
 
 func writeComparison(w io.Writer, res *results, top, ours string) {

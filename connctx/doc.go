@@ -1,0 +1,44 @@
+// Package connctx ties contexts to connections: a context that ends when its connection is
+// lost, and a supervisor that runs a session on a connection and starts over from a clean
+// slate when it is lost.
+//
+// The rules:
+//
+//   - [WithConn] watches a connection with a state API (*grpc.ClientConn with
+//     connectivity.Ready fits [Conn]; this package imports no gRPC). [WithProbe] watches one
+//     without, by probing it. Both return a context whose cause ([context.Cause]) is a
+//     [*LostError] matching [ErrConnLost] when the connection is lost, and the parent's cause
+//     when the parent ends first.
+//   - WithConn ends the context on any departure from the ready state, including a blip that
+//     was over before it was seen, and at once if the connection is not ready when it is
+//     called: it does not wait for ready, because a context that promises "the connection is
+//     up" should not start out with the connection down. Wait first with [WaitReady].
+//   - WithConn and WithProbe each start one goroutine, which ends when their context ends,
+//     whichever side ends it. Their cancel functions return after that goroutine has ended.
+//   - [Supervise] blocks; the caller owns its goroutine. Per connection it dials (retrying with
+//     a [backoff.Policy]), derives the lifetime context, runs the session, and on loss or when
+//     the session returns tears down in this order: cancel the session's context, wait for the
+//     session and every goroutine it started with its errgroup, close the connection, wait
+//     under the restart backoff, dial again. Nothing from one session is alive in the next.
+//   - The restart backoff grows while sessions last less than [HealthyAfter] and starts again
+//     from its initial delay only after a session lasted longer, so a flapping peer is not
+//     hammered.
+//   - Connections are io.Closer: Supervise closes each one it dialled exactly once, and never
+//     while a session goroutine may still use it.
+//   - Outcomes use package backoff's vocabulary: a [backoff.Permanent] error from dial or from a
+//     session stops Supervise with the error inside; a [backoff.RetryAfter] hint from dial is
+//     honoured; a spent budget is a [*backoff.ExhaustedError].
+//   - Bad input (a nil connection, probe or function, an option out of range) is an error
+//     matching [ErrInvalid], never a panic. Nothing in this package panics.
+//   - The package does not log: [OnConnected], [OnLost] and [OnDialError] report what happened.
+//
+// With gRPC: dial with grpc.NewClient, call Connect, and [WaitReady] under a timeout; leave
+// reconnecting to Supervise (a new session on a new channel), not to the channel's own
+// backoff. A channel with no RPC in flight for its idle timeout (30 minutes by default) goes
+// IDLE, which WithConn reports as a loss: keep a stream open during the session or dial with
+// grpc.WithIdleTimeout(0). A peer that stops answering without closing the connection (a
+// frozen host, a dropped route) is only seen through keepalive: set
+// keepalive.ClientParameters (gRPC raises Time to at least 10 s) and make the server's
+// keepalive.EnforcementPolicy accept it, or the server closes the connection for pinging too
+// often.
+package connctx
