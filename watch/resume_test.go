@@ -1,12 +1,15 @@
 package watch_test
 
 import (
+	"context"
 	"testing"
 	"testing/synctest"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	apiwatch "k8s.io/apimachinery/pkg/watch"
 
 	"github.com/steadfast-go/steadfast/watch"
 	"github.com/steadfast-go/steadfast/watch/watchtest"
@@ -194,5 +197,44 @@ func TestRunAgainResumesWhereTheLastRunStopped(t *testing.T) {
 		require.Len(t, calls, 2)
 		assert.Equal(t, "3", calls[0].ResourceVersion, "WithResourceVersion sets the first resume point")
 		assert.Equal(t, "4", calls[1].ResourceVersion)
+	})
+}
+
+func TestTheHandlersTimeDoesNotCountAsIdle(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		src := watchtest.NewSource(watchtest.Stream(watchtest.Added(obj("a", "1")), watchtest.Added(obj("b", "2"))))
+		var restarts []watch.Restart
+		slow := watch.HandlerFunc(func(ctx context.Context, _ string, _ apiwatch.Event) error {
+			time.Sleep(time.Minute) // fake time: far longer than the idle timeout
+			return nil
+		})
+		w := watch.New(slow, watch.WithIdleTimeout(10*time.Second),
+			watch.OnRestart(func(r watch.Restart) { restarts = append(restarts, r) }))
+		require.NoError(t, w.Add("pods", src))
+		run := start(t, w)
+		time.Sleep(2*time.Minute + 5*time.Second)
+		require.NoError(t, run.stop())
+		assert.Empty(t, restarts, "a slow handler made the stream look idle")
+		assert.Equal(t, "2", w.Status()["pods"].ResourceVersion)
+	})
+}
+
+func TestListOptionsCarrySelectorsToEveryWatchAndList(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		src := watchtest.NewSource(watchtest.Fail(watchtest.GoneError()), watchtest.Stream())
+		w := watch.New(newRecorder())
+		base := metav1.ListOptions{LabelSelector: "app=web", FieldSelector: "spec.nodeName=n1",
+			ResourceVersion: "ignored", ResourceVersionMatch: metav1.ResourceVersionMatchExact}
+		require.NoError(t, w.Add("pods", src, watch.WithListOptions(base), watch.WithList(src.List)))
+		run := start(t, w)
+		synctest.Wait()
+		require.NoError(t, run.stop())
+		for _, opts := range append(src.Calls(), src.ListCalls()...) {
+			assert.Equal(t, "app=web", opts.LabelSelector)
+			assert.Equal(t, "spec.nodeName=n1", opts.FieldSelector)
+			assert.Empty(t, opts.ResourceVersionMatch)
+		}
+		assert.Equal(t, "", src.Calls()[0].ResourceVersion, "the Watcher sets the version itself")
+		assert.Equal(t, "1", src.Calls()[1].ResourceVersion, "watchtest's default list is at version 1")
 	})
 }

@@ -14,9 +14,11 @@ import (
 // (clientset.CoreV1().Pods(ns) is a Source as it is), and so does a dynamic client's resource.
 //
 // The [Watcher] calls Watch with the options given by [WithListOptions], ResourceVersion set to
-// where it resumes and AllowWatchBookmarks set. The stream must end when ctx ends or when its
-// Stop is called; the Watcher always calls Stop. Watch is called from the resource's own
-// goroutine only, never concurrently for one resource.
+// where it resumes and AllowWatchBookmarks set. As watch.Interface requires, the stream's Stop
+// must close its result channel (every client-go and apimachinery stream does): the Watcher
+// reads the channel with a plain receive, and ends a stream (when it stops, or on an idle
+// timeout) by calling Stop and waiting for the channel to close. Watch is called from the
+// resource's own goroutine only, never concurrently for one resource.
 type Source interface {
 	Watch(ctx context.Context, opts metav1.ListOptions) (apiwatch.Interface, error)
 }
