@@ -3,7 +3,6 @@ package watch
 import (
 	"context"
 	"errors"
-	"sync/atomic"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -18,8 +17,7 @@ type loop struct {
 	h     Handler
 	cfg   *config
 	sched *backoff.Schedule
-	idled atomic.Bool // the idle timer stopped the current stream
-	phase State       // StateWatching or StateRelisting: where a backoff returns to
+	phase State // StateWatching or StateRelisting: where a backoff returns to
 
 	opened      time.Time // when the current stream opened
 	received    int       // events and bookmarks received on the current stream

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -44,7 +45,8 @@ func (l *loop) consume(ctx context.Context, w apiwatch.Interface) error {
 	stop := sync.OnceFunc(w.Stop) // Stop may come from here, ctx and the idle timer at once
 	defer stop()
 	defer context.AfterFunc(ctx, stop)()
-	idle := l.startIdle(stop)
+	var idled atomic.Bool // set by this stream's idle timer only; a late one cannot touch the next
+	idle := l.startIdle(stop, &idled)
 	defer stopTimer(idle)
 	ch := w.ResultChan()
 	for {
@@ -52,7 +54,7 @@ func (l *loop) consume(ctx context.Context, w apiwatch.Interface) error {
 		switch {
 		case ctx.Err() != nil:
 			return context.Cause(ctx) // an event read after the stop is not delivered
-		case !ok && l.idled.Load():
+		case !ok && idled.Load():
 			return ErrIdle
 		case !ok:
 			return l.closed()
@@ -68,13 +70,12 @@ func (l *loop) consume(ctx context.Context, w apiwatch.Interface) error {
 }
 
 // startIdle returns a timer that stops the stream after the idle timeout; nil without one.
-func (l *loop) startIdle(stop func()) *time.Timer {
-	l.idled.Store(false)
+func (l *loop) startIdle(stop func(), idled *atomic.Bool) *time.Timer {
 	if l.cfg.idle <= 0 {
 		return nil
 	}
 	return time.AfterFunc(l.cfg.idle, func() {
-		l.idled.Store(true)
+		idled.Store(true)
 		stop()
 	})
 }
