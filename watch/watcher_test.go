@@ -131,3 +131,19 @@ func TestStatusReportsStateAttemptsVersionAndLastError(t *testing.T) {
 		assert.Equal(t, watch.StateStopped, w.Status()["pods"].State)
 	})
 }
+
+func TestRemoveStopsWaitingWhenItsContextEnds(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := newRecorder()
+		h.block = make(chan struct{}) // the handler takes 1s after its context is cancelled
+		w := watch.New(h)
+		require.NoError(t, w.Add("pods", watchtest.NewSource(watchtest.Stream(watchtest.Added(obj("a", "1"))))))
+		run := start(t, w)
+		synctest.Wait()
+		ctx, cancel := context.WithTimeout(t.Context(), 100*time.Millisecond)
+		defer cancel()
+		assert.ErrorIs(t, w.Remove(ctx, "pods"), context.DeadlineExceeded)
+		assert.NotContains(t, w.Status(), "pods", "removed even though Remove did not wait")
+		require.NoError(t, run.stop(), "Run still waits for the removed resource's handler")
+	})
+}
