@@ -166,3 +166,38 @@ func TestRelistsThatExpireAgainAtOnceBackOff(t *testing.T) {
 		assert.Len(t, src.ListCalls(), 3)
 	})
 }
+
+func TestAMalformedListGivesUp(t *testing.T) {
+	tests := []struct {
+		name string
+		list func(context.Context, metav1.ListOptions) ([]runtime.Object, string, error)
+	}{
+		{"a list without a resourceVersion", listOf("", obj("a", "1"))},
+		{"an object without a resourceVersion", listOf("5", obj("a", ""))},
+		{"an object without metadata", listOf("5", &runtime.Unknown{})},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				src := watchtest.NewSource(watchtest.Fail(watchtest.GoneError()))
+				src.SetList(tt.list)
+				w := watch.New(newRecorder())
+				require.NoError(t, w.Add("pods", src, watch.WithList(src.List)))
+				err := w.Run(t.Context())
+				assert.ErrorIs(t, err, watch.ErrMalformed)
+			})
+		})
+	}
+}
+
+func TestAListRejectedByTheServerGivesUp(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		src := watchtest.NewSource(watchtest.Fail(watchtest.GoneError()))
+		src.SetList(func(context.Context, metav1.ListOptions) ([]runtime.Object, string, error) {
+			return nil, "", apierrors.NewForbidden(pods, "", errors.New("list not allowed"))
+		})
+		w := watch.New(newRecorder())
+		require.NoError(t, w.Add("pods", src, watch.WithList(src.List)))
+		assert.ErrorIs(t, w.Run(t.Context()), watch.ErrRejected)
+	})
+}
