@@ -1,0 +1,95 @@
+package watch
+
+import (
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/steadfast-go/steadfast/backoff"
+)
+
+// Option configures a [Watcher]; pass options to [New].
+type Option func(*config)
+
+type config struct {
+	policy    backoff.Policy
+	idle      time.Duration
+	onRestart func(Restart)
+	onRelist  func(Relist)
+	onGiveUp  func(*GiveUpError)
+}
+
+// WithPolicy sets the backoff between failed attempts of each resource (failed opens, error
+// events, handler errors). Each resource has its own schedule, reset whenever an event or a
+// bookmark is received; the policy's MaxElapsed is how long a resource may fail without
+// delivering anything before it gives up. The zero Policy, the default, means backoff's
+// defaults (500ms doubling to 30s, 5 minutes). An invalid policy makes Run return its error.
+func WithPolicy(p backoff.Policy) Option { return func(c *config) { c.policy = p } }
+
+// WithIdleTimeout re-opens a stream that sent no event and no bookmark for d (the API server
+// sends a bookmark about every minute when asked, which the Watcher does). Zero, the default,
+// means no idle timeout. The time a handler takes does not count.
+func WithIdleTimeout(d time.Duration) Option { return func(c *config) { c.idle = max(d, 0) } }
+
+// Restart describes a stream that ended and is about to be re-opened; [OnRestart] receives it.
+type Restart struct {
+	Resource string
+	// Err is why the stream ended or failed to open; nil for a normal close.
+	Err error
+	// Delay is the wait before re-opening: zero after a normal close or an idle timeout.
+	Delay time.Duration
+	// Attempt counts the failures in a row, 0 after a normal close.
+	Attempt int
+}
+
+// Relist describes the start of a relist after 410 Gone; [OnRelist] receives it.
+type Relist struct {
+	Resource string
+	// Err is the 410 that caused it.
+	Err error
+	// Listed is true when the resource has a list function ([WithList]); false when it restarts
+	// from resourceVersion "" and tells the handler (see [Resyncer]).
+	Listed bool
+}
+
+// OnRestart calls fn before every re-open of a stream. Hooks are called on the resource's
+// goroutine, between events, and must not block: they delay the resource.
+func OnRestart(fn func(Restart)) Option { return func(c *config) { c.onRestart = fn } }
+
+// OnRelist calls fn when a resource begins a relist after 410 Gone.
+func OnRelist(fn func(Relist)) Option { return func(c *config) { c.onRelist = fn } }
+
+// OnGiveUp calls fn when a resource gives up, before Run stops the others and returns err.
+func OnGiveUp(fn func(err *GiveUpError)) Option { return func(c *config) { c.onGiveUp = fn } }
+
+// ResourceOption configures one resource; pass options to [Watcher.Add].
+type ResourceOption func(*resourceConfig)
+
+type resourceConfig struct {
+	list ListFunc
+	base metav1.ListOptions
+	rv   string
+}
+
+// WithList gives the resource a list function for relists after 410 Gone: the Watcher lists,
+// delivers the objects that are new (Added) or changed (Modified) since it delivered them,
+// delivers a synthetic Deleted event (its object a [*Tombstone]) for each object delivered
+// before that is gone, then watches from the list's resourceVersion.
+//
+// To know what was delivered before, the resource keeps the key (namespace/name) and the
+// resourceVersion of every live object it delivered: about 100 bytes plus the key's length per
+// object, kept as long as the resource is. Without WithList, nothing is kept and a 410 restarts
+// the watch from "" (see [Resyncer]).
+func WithList(fn ListFunc) ResourceOption { return func(r *resourceConfig) { r.list = fn } }
+
+// WithListOptions sets the options every Watch and list call starts from (label and field
+// selectors, a timeout). The Watcher sets ResourceVersion and AllowWatchBookmarks itself and
+// clears ResourceVersionMatch.
+func WithListOptions(opts metav1.ListOptions) ResourceOption {
+	return func(r *resourceConfig) { r.base = opts }
+}
+
+// WithResourceVersion sets the resourceVersion the first watch starts from, such as one
+// persisted by an earlier process. The default is "", from which the API server first sends an
+// Added event for every existing object.
+func WithResourceVersion(rv string) ResourceOption { return func(r *resourceConfig) { r.rv = rv } }

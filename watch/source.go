@@ -1,0 +1,61 @@
+package watch
+
+import (
+	"context"
+	"fmt"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	apiwatch "k8s.io/apimachinery/pkg/watch"
+)
+
+// Source opens a watch stream. Every client-go typed client has this method
+// (clientset.CoreV1().Pods(ns) is a Source as it is), and so does a dynamic client's resource.
+//
+// The [Watcher] calls Watch with the options given by [WithListOptions], ResourceVersion set to
+// where it resumes and AllowWatchBookmarks set. As watch.Interface requires, the stream's Stop
+// must close its result channel (every client-go and apimachinery stream does): the Watcher
+// reads the channel with a plain receive, and ends a stream (when it stops, or on an idle
+// timeout) by calling Stop and waiting for the channel to close. Watch is called from the
+// resource's own goroutine only, never concurrently for one resource.
+type Source interface {
+	Watch(ctx context.Context, opts metav1.ListOptions) (apiwatch.Interface, error)
+}
+
+// SourceFunc adapts a function to a [Source].
+type SourceFunc func(ctx context.Context, opts metav1.ListOptions) (apiwatch.Interface, error)
+
+var _ Source = SourceFunc(nil)
+
+// Watch calls f.
+func (f SourceFunc) Watch(ctx context.Context, opts metav1.ListOptions) (apiwatch.Interface, error) {
+	return f(ctx, opts)
+}
+
+// ListFunc lists a resource for a relist after 410 Gone: it returns the objects (each with its
+// metadata and resourceVersion) and the list's resourceVersion, from which the watch resumes.
+// The [Watcher] calls it with the resource's list options and ResourceVersion "" (a consistent,
+// up-to-date read). Give it with [WithList]; [ListerOf] adapts a typed client's List.
+type ListFunc func(ctx context.Context, opts metav1.ListOptions) ([]runtime.Object, string, error)
+
+// ListerOf adapts a typed List method (clientset.CoreV1().Pods(ns).List, returning a
+// *v1.PodList) to a [ListFunc]. It extracts the items with apimachinery's meta.ExtractList, which
+// returns pointers into the list's Items, and the list's resourceVersion.
+func ListerOf[L runtime.Object](list func(context.Context, metav1.ListOptions) (L, error)) ListFunc {
+	return func(ctx context.Context, opts metav1.ListOptions) ([]runtime.Object, string, error) {
+		l, err := list(ctx, opts)
+		if err != nil {
+			return nil, "", err
+		}
+		items, err := meta.ExtractList(l)
+		if err != nil {
+			return nil, "", fmt.Errorf("%w: list: %w", ErrMalformed, err)
+		}
+		acc, err := meta.ListAccessor(l)
+		if err != nil {
+			return nil, "", fmt.Errorf("%w: list: %w", ErrMalformed, err)
+		}
+		return items, acc.GetResourceVersion(), nil
+	}
+}
