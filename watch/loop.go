@@ -155,7 +155,7 @@ func (l *loop) pause(ctx context.Context, o outcome) bool {
 		return true
 	}
 	l.r.setState(StateBackoff, o.err, l.sched.Failures())
-	return sleep(ctx, o.delay)
+	return backoff.Sleep(ctx, o.delay)
 }
 
 // giveUp records and reports the end of the resource.
@@ -166,16 +166,4 @@ func (l *loop) giveUp(o outcome) *GiveUpError {
 		l.cfg.onGiveUp(err)
 	}
 	return err
-}
-
-// sleep waits for d or until ctx ends, and reports whether the whole wait passed.
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
 }

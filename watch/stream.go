@@ -12,6 +12,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	apiwatch "k8s.io/apimachinery/pkg/watch"
+
+	"github.com/steadfast-go/steadfast/backoff"
 )
 
 // quickClose is how long a stream must have lived to close without an event and still count as
@@ -140,7 +142,7 @@ func (l *loop) handlerFailed(ctx context.Context, err error) error {
 		return &GiveUpError{Resource: l.r.name, Reason: o.reason, Last: o.err}
 	}
 	l.r.setState(StateBackoff, err, l.sched.Failures())
-	if !sleep(ctx, o.delay) {
+	if !backoff.Sleep(ctx, o.delay) {
 		return context.Cause(ctx)
 	}
 	l.r.setState(l.phase, nil, l.sched.Failures())
