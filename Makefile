@@ -35,5 +35,5 @@ demo:
 # Benchmarks side by side with their anchors, in one process; writes BENCHMARKS.md.
 bench:
 	cd bench && $(GO) test -run '^$$' -bench . -benchmem -count $(BENCHCOUNT) ./... | tee bench.out
-	cd bench && $(GO) run ./cmd/benchreport -in bench.out -cmd "make bench" > ../BENCHMARKS.md
+	cd bench && $(GO) run ./cmd/benchreport -in bench.out -notes notes.txt -cmd "make bench" > ../BENCHMARKS.md
 	@echo "wrote BENCHMARKS.md"

@@ -24,6 +24,7 @@ import (
 func main() {
 	in := flag.String("in", "", "go test -bench output (default stdin)")
 	cmd := flag.String("cmd", "make bench", "the command that reproduces the figures")
+	notesFile := flag.String("notes", "", "file of notes, one per benchmark: a line \"BenchmarkX: text\"")
 	flag.Parse()
 	r := io.Reader(os.Stdin)
 	if *in != "" {
@@ -40,7 +41,30 @@ func main() {
 		fmt.Fprintln(os.Stderr, "benchreport:", err)
 		os.Exit(1)
 	}
+	if *notesFile != "" {
+		data, err := os.ReadFile(*notesFile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "benchreport:", err)
+			os.Exit(1)
+		}
+		res.notes = parseNotes(string(data))
+	}
 	write(os.Stdout, res, *cmd)
+}
+
+// parseNotes reads "BenchmarkX: text" lines; other lines continue the previous note.
+func parseNotes(s string) map[string]string {
+	notes := map[string]string{}
+	last := ""
+	for line := range strings.Lines(s) {
+		line = strings.TrimSpace(line)
+		if name, text, ok := strings.Cut(line, ": "); ok && strings.HasPrefix(name, "Benchmark") && !strings.Contains(name, " ") {
+			notes[name], last = text, name
+		} else if last != "" && line != "" {
+			notes[last] += " " + line
+		}
+	}
+	return notes
 }
 
 // results holds every sample of every metric, by benchmark name (without the -N suffix).
@@ -48,6 +72,7 @@ type results struct {
 	order   []string
 	samples map[string]map[string][]float64 // name -> unit -> values
 	env     []string                        // goos, goarch, cpu lines
+	notes   map[string]string               // by top-level benchmark name
 }
 
 func parse(r io.Reader) (*results, error) {
@@ -126,9 +151,12 @@ func write(w io.Writer, res *results, cmd string) {
 		ours := top + "/steadfast"
 		if _, ok := res.samples[ours]; ok && sub != "" && hasAnchor(res, top, ours) {
 			writeComparison(w, res, top, ours)
-			continue
+		} else {
+			writePlain(w, res, top)
 		}
-		writePlain(w, res, top)
+		if note, ok := res.notes[top]; ok {
+			fmt.Fprintf(w, "\n%s\n", note)
+		}
 	}
 }
 
@@ -213,5 +241,5 @@ func ratio(o, a map[string][]float64, unit string) string {
 	if !ok1 || !ok2 || median(av) == 0 {
 		return "-"
 	}
-	return fmt.Sprintf("%.2fx", median(ov)/median(av))
+	return fmt.Sprintf("%.3gx", median(ov)/median(av))
 }

@@ -38,3 +38,13 @@ func TestReportRefusesGarbledFigures(t *testing.T) {
 	_, err := parse(strings.NewReader("BenchmarkX-2 100 abc ns/op\n"))
 	assert.Error(t, err)
 }
+
+func TestReportAddsEachBenchmarksNote(t *testing.T) {
+	res, err := parse(strings.NewReader(sample))
+	require.NoError(t, err)
+	res.notes = parseNotes("BenchmarkNext: Target: at most 1x\n  cenkalti's.\nBenchmarkAlone: alone.\n")
+	var out strings.Builder
+	write(&out, res, "make bench")
+	assert.Contains(t, out.String(), "\nTarget: at most 1x cenkalti's.\n", "a note continues on the next line")
+	assert.Contains(t, out.String(), "\nalone.\n")
+}
