@@ -14,7 +14,7 @@ import (
 )
 
 // demo plays the scripted scenario against an embedded, faulty API and checks every result.
-func demo(ctx context.Context, seed uint64) error {
+func demo(ctx context.Context, faults lbaas.Faults) error {
 	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{
 		ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
 			if a.Key == slog.TimeKey {
@@ -22,8 +22,6 @@ func demo(ctx context.Context, seed uint64) error {
 			}
 			return a
 		}})))
-	faults := lbaas.Faults{ProvisionDelay: 150 * time.Millisecond, FailRate: 0.1, ServerErrorRate: 0.1,
-		SlowRate: 0.03, SlowDelay: 10 * time.Second, Seed: seed}
 	api := lbaas.NewServer(faults, "demo-token")
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -31,8 +29,8 @@ func demo(ctx context.Context, seed uint64) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("embedded LBaaS API on %s: provisioning takes %v, %.0f%% of creates fail, %.0f%% of answers are 503, %.0f%% hang\n",
-		url, faults.ProvisionDelay, faults.FailRate*100, faults.ServerErrorRate*100, faults.SlowRate*100)
+	fmt.Printf("embedded LBaaS API on %s: provisioning takes %v, %.0f%% of creates fail, %.0f%% stay stuck, %.0f%% of answers are 503, %.0f%% hang\n",
+		url, faults.ProvisionDelay, faults.FailRate*100, faults.StuckRate*100, faults.ServerErrorRate*100, faults.SlowRate*100)
 	lb, err := api.Put(lbaas.Resource{Kind: lbaas.KindLoadBalancer, Name: "lb-demo"})
 	if err != nil {
 		return err

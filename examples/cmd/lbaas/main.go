@@ -28,13 +28,20 @@ import (
 func main() {
 	url := flag.String("url", "", "LBaaS API address; empty runs the demo against an embedded API")
 	svcFile := flag.String("service", "", "the service as JSON (uid, load_balancer, ports, external_ips, nodes); required with -url")
-	seed := flag.Uint64("seed", 1, "seed of the embedded API's faults")
+	var f lbaas.Faults
+	flag.Uint64Var(&f.Seed, "seed", 1, "embedded API: seed of the fault draws")
+	flag.DurationVar(&f.ProvisionDelay, "provision", 150*time.Millisecond, "embedded API: how long a created resource stays pending")
+	flag.Float64Var(&f.FailRate, "fail", 0.1, "embedded API: fraction of creates that end in state error")
+	flag.Float64Var(&f.StuckRate, "stuck", 0, "embedded API: fraction of creates that stay pending forever")
+	flag.Float64Var(&f.ServerErrorRate, "5xx", 0.1, "embedded API: fraction of answers that are 503")
+	flag.Float64Var(&f.SlowRate, "slow", 0.03, "embedded API: fraction of answers that hang for -slow-delay")
+	flag.DurationVar(&f.SlowDelay, "slow-delay", 10*time.Second, "embedded API: how long a slow answer hangs")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	var err error
 	if *url == "" {
-		err = demo(ctx, *seed)
+		err = demo(ctx, f)
 	} else {
 		err = once(ctx, *url, *svcFile)
 	}
