@@ -33,6 +33,9 @@ type Checker struct {
 	byName  map[string]*tracked
 	started atomic.Bool
 	nowFunc func() time.Time
+
+	undecided atomic.Int64  // backends that have not left unknown since the checker was made
+	settled   chan struct{} // closed when undecided reaches zero
 }
 
 // CheckerOption configures a [Checker].
@@ -61,20 +64,32 @@ func OnTransition(fn func(Event)) CheckerOption {
 // NewChecker returns a checker for backends, each starting unknown, or disabled if the config
 // says so. It does not validate the backends (see [Config.Validate]) and starts nothing.
 func NewChecker(backends []Backend, opts ...CheckerOption) *Checker {
-	c := &Checker{prober: NetProber{}, byName: map[string]*tracked{}, nowFunc: time.Now}
+	c := &Checker{prober: NetProber{}, byName: map[string]*tracked{}, nowFunc: time.Now, settled: make(chan struct{})}
 	for _, o := range opts {
 		o(c)
 	}
 	for _, b := range backends {
 		t := &tracked{b: b, wake: make(chan struct{}, 1), since: c.nowFunc()}
 		if b.Disabled {
-			t.state = StateDisabled
+			t.state, t.decided = StateDisabled, true
+		} else {
+			c.undecided.Add(1)
 		}
 		c.order = append(c.order, t)
 		c.byName[b.Name] = t
 	}
+	if c.undecided.Load() == 0 {
+		close(c.settled)
+	}
 	return c
 }
+
+// FirstRound returns a channel that is closed once every backend has left the unknown state it
+// started in (decided by its first check, or disabled or paused before it). Since each first
+// check is bounded by its Timeout, that happens soon after Run starts. The controller waits for
+// it before its first sync, so that a controller restarted in front of a dataplane that is
+// serving does not drain every backend while their states are still unknown.
+func (c *Checker) FirstRound() <-chan struct{} { return c.settled }
 
 // Run checks the backends until ctx ends, then returns nil once every probe loop has ended (a
 // probe in flight sees its context end). It returns [ErrRunning] at once if called again.
@@ -141,6 +156,12 @@ func (c *Checker) record(t *tracked, gen uint64, err error) {
 // transition moves t to state to and reports it; t.mu must be held.
 func (c *Checker) transition(t *tracked, to State, reason string) {
 	ev := Event{Backend: t.b.Name, From: t.state, To: to, At: c.nowFunc(), Reason: reason}
+	if !t.decided {
+		t.decided = true
+		if c.undecided.Add(-1) == 0 {
+			close(c.settled)
+		}
+	}
 	t.state, t.since = to, ev.At
 	t.transitions++
 	t.history = append(t.history, ev)

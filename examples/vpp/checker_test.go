@@ -186,3 +186,48 @@ func TestChecker_RunTwiceIsAnError(t *testing.T) {
 		require.NoError(t, stop())
 	})
 }
+
+func TestChecker_ACheckBegunBeforeDisableAndEnableDoesNotDecide(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		b := checked("a", 1, 1)
+		b.Check.Timeout = time.Hour // the held check does not time out
+		p := &gatedProber{release: make(chan struct{}), err: errRefused}
+		c := vpp.NewChecker([]vpp.Backend{b}, vpp.WithProber(p))
+		stop := run(t, c.Run)
+		synctest.Wait() // the first check is in flight, held
+		require.NoError(t, c.Disable("a"))
+		require.NoError(t, c.Enable("a"))
+		p.err = nil // only read after release
+		close(p.release)
+		synctest.Wait()
+		st, err := c.Status("a")
+		require.NoError(t, err)
+		assert.Equal(t, vpp.StateUp, st.State, "the held check's failure was ignored; the next check decided")
+		require.NoError(t, stop())
+	})
+}
+
+func TestChecker_FirstRoundEndsWhenEveryBackendIsDecided(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		p := &gatedProber{release: make(chan struct{})}
+		disabled := checked("off", 1, 1)
+		disabled.Disabled = true
+		c := vpp.NewChecker([]vpp.Backend{checked("a", 1, 1), checked("b", 1, 1), disabled}, vpp.WithProber(p))
+		stop := run(t, c.Run)
+		synctest.Wait()
+		require.NoError(t, c.Pause("b")) // decided by the operator
+		select {
+		case <-c.FirstRound():
+			t.Fatal("the first round ended while a's first check is held")
+		default:
+		}
+		close(p.release)
+		synctest.Wait()
+		select {
+		case <-c.FirstRound():
+		default:
+			t.Fatal("the first round did not end after a's first check")
+		}
+		require.NoError(t, stop())
+	})
+}

@@ -109,13 +109,18 @@ func (c *Controller) lifetime(ctx context.Context, conn Conn) (context.Context, 
 	return connctx.WithProbe(ctx, connctx.ProbeFunc(conn.Ping), c.o.ping...)
 }
 
-// session runs on one connection: global conf, every frontend queued (the re-push), then the
-// sync loop, with a drift sync of every frontend every drift interval, until the connection is
-// lost or ctx ends.
+// session runs on one connection: global conf, a wait for the checker's first round, every
+// frontend queued (the re-push), then the sync loop, with a drift sync of every frontend every
+// drift interval, until the connection is lost or ctx ends.
 func (c *Controller) session(ctx context.Context, conn Conn, _ *errgroup.Group) error {
 	c.sessions.Add(1)
 	if err := conn.SetConf(ctx, c.cfg.Conf); err != nil {
 		return fmt.Errorf("set conf: %w", err)
+	}
+	select { // see Checker.FirstRound
+	case <-c.checker.FirstRound():
+	case <-ctx.Done():
+		return nil
 	}
 	for _, f := range c.cfg.Frontends {
 		_ = c.queue.Add(f.Name)

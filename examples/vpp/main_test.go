@@ -80,3 +80,18 @@ func run(t *testing.T, fn func(context.Context) error) (stop func() error) {
 		return <-done
 	}
 }
+
+// gatedProber holds every check until release is closed, then answers with err.
+type gatedProber struct {
+	release chan struct{}
+	err     error
+}
+
+func (p *gatedProber) Probe(ctx context.Context, _ vpp.Backend) error {
+	select {
+	case <-p.release:
+		return p.err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

@@ -16,7 +16,7 @@ type memConn struct {
 var _ Conn = (*memConn)(nil)
 
 // do runs fn under the dataplane's lock if the connection is alive, and records call if fn
-// succeeds and call.Op is set.
+// succeeds and call.Op is set (a mutating call; those are the ones FailNext fails).
 func (c *memConn) do(ctx context.Context, call Call, fn func() error) error {
 	c.m.mu.Lock()
 	defer c.m.mu.Unlock()
@@ -25,6 +25,10 @@ func (c *memConn) do(ctx context.Context, call Call, fn func() error) error {
 	}
 	if c.closed || !c.m.running || c.epoch != c.m.epoch {
 		return ErrDisconnected
+	}
+	if call.Op != "" && c.m.fails > 0 {
+		c.m.fails--
+		return c.m.failErr
 	}
 	if err := fn(); err != nil {
 		return err

@@ -20,6 +20,8 @@ type MemDataplane struct {
 	conf    Conf
 	vips    map[VIP]map[netip.Addr]uint8
 	calls   []Call
+	fails   int   // mutating calls left to fail
+	failErr error // what they fail with
 }
 
 // Call is one mutating call a [MemDataplane] served: its name ("add_vip", "del_vip", "add_as",
@@ -92,6 +94,14 @@ func (m *MemDataplane) Conf() Conf {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.conf
+}
+
+// FailNext makes the next n mutating calls (any call but Dump and Ping) fail with err, without
+// effect and without being recorded: a dataplane that refuses requests for a while.
+func (m *MemDataplane) FailNext(n int, err error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.fails, m.failErr = n, err
 }
 
 // Calls returns a copy of every mutating call served so far, in order.

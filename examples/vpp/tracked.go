@@ -16,6 +16,7 @@ type tracked struct {
 	state       State
 	cnt         counter
 	gen         uint64 // bumped by every operator transition
+	decided     bool   // left unknown at least once (see Checker.FirstRound)
 	since       time.Time
 	transitions int
 	lastErr     error
