@@ -32,7 +32,6 @@ type Checker struct {
 	order   []*tracked
 	byName  map[string]*tracked
 	started atomic.Bool
-	nowFunc func() time.Time
 
 	undecided atomic.Int64  // backends that have not left unknown since the checker was made
 	settled   chan struct{} // closed when undecided reaches zero
@@ -64,12 +63,12 @@ func OnTransition(fn func(Event)) CheckerOption {
 // NewChecker returns a checker for backends, each starting unknown, or disabled if the config
 // says so. It does not validate the backends (see [Config.Validate]) and starts nothing.
 func NewChecker(backends []Backend, opts ...CheckerOption) *Checker {
-	c := &Checker{prober: NetProber{}, byName: map[string]*tracked{}, nowFunc: time.Now, settled: make(chan struct{})}
+	c := &Checker{prober: NetProber{}, byName: map[string]*tracked{}, settled: make(chan struct{})}
 	for _, o := range opts {
 		o(c)
 	}
 	for _, b := range backends {
-		t := &tracked{b: b, wake: make(chan struct{}, 1), since: c.nowFunc()}
+		t := &tracked{b: b, wake: make(chan struct{}, 1), since: time.Now()}
 		if b.Disabled {
 			t.state, t.decided = StateDisabled, true
 		} else {
@@ -155,7 +154,7 @@ func (c *Checker) record(t *tracked, gen uint64, err error) {
 
 // transition moves t to state to and reports it; t.mu must be held.
 func (c *Checker) transition(t *tracked, to State, reason string) {
-	ev := Event{Backend: t.b.Name, From: t.state, To: to, At: c.nowFunc(), Reason: reason}
+	ev := Event{Backend: t.b.Name, From: t.state, To: to, At: time.Now(), Reason: reason}
 	if !t.decided {
 		t.decided = true
 		if c.undecided.Add(-1) == 0 {

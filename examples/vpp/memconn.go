@@ -39,12 +39,15 @@ func (c *memConn) do(ctx context.Context, call Call, fn func() error) error {
 	return nil
 }
 
+// Close ends the connection; later calls on it fail with ErrDisconnected.
 func (c *memConn) Close() error {
 	c.m.mu.Lock()
 	defer c.m.mu.Unlock()
 	c.closed = true
 	return nil
 }
+
+// The methods below are the Dataplane interface's, as documented there.
 
 func (c *memConn) Ping(ctx context.Context) error {
 	return c.do(ctx, Call{}, func() error { return nil })
