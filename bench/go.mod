@@ -25,6 +25,7 @@ require (
 )
 
 require (
+	github.com/steadfast-go/steadfast/examples v0.0.0
 	golang.org/x/time v0.16.0 // indirect
 	k8s.io/apimachinery v0.37.2 // indirect
 	k8s.io/klog/v2 v2.140.0 // indirect
@@ -32,3 +33,5 @@ require (
 )
 
 replace github.com/steadfast-go/steadfast => ../
+
+replace github.com/steadfast-go/steadfast/examples => ../examples
