@@ -30,10 +30,17 @@
 //     frontends and leaves any other VIP alone.
 //   - The connection to the dataplane runs under [connctx.Supervise], with
 //     [connctx.WithProbe] (the dataplane's Ping) as its lifetime: when pings fail, the session is
-//     torn down and the next one re-pushes everything.
+//     torn down and the next one sets the global conf and re-pushes everything. A session syncs
+//     nothing before the checker's first round ([Checker.FirstRound]): a controller restarted in
+//     front of a serving dataplane must not drain every backend while their states are unknown.
 //   - Checker.Run and Controller.Run block until their context ends and return after every
 //     goroutine they started has ended. Constructors start nothing. The package logs with
 //     log/slog, through [WithLogger] only.
+//
+// Left out of vpp-maglev on purpose: config reload (and with it a "removed" state and the
+// deletion of VIPs a reload drops), ICMP checks, a per-frontend choice not to flush on down,
+// and its HAProxy-style single health counter: here rise and fall count results in a row,
+// which is simpler to state and to test.
 //
 // Command examples/cmd/vpp runs all of it against real HTTP backends on loopback.
 package vpp
