@@ -100,3 +100,24 @@ func (h *harness) weightCalls(backend string) []string {
 	}
 	return out
 }
+
+// indexOf returns the index of a backend in the config.
+func indexOf(cfg vpp.Config, backend string) int {
+	for i, b := range cfg.Backends {
+		if b.Name == backend {
+			return i
+		}
+	}
+	return -1
+}
+
+// lbCalls counts the calls to VIPs and servers (set_conf left out).
+func lbCalls(calls []vpp.Call) int {
+	n := 0
+	for _, c := range calls {
+		if c.Op != "set_conf" {
+			n++
+		}
+	}
+	return n
+}

@@ -223,22 +223,16 @@ func TestController_AFailedSyncIsRetriedWithBackoffUntilItSucceeds(t *testing.T)
 	})
 }
 
-func indexOf(cfg vpp.Config, backend string) int {
-	for i, b := range cfg.Backends {
-		if b.Name == backend {
-			return i
-		}
-	}
-	return -1
-}
-
-// lbCalls counts the calls to VIPs and servers (set_conf left out).
-func lbCalls(calls []vpp.Call) int {
-	n := 0
-	for _, c := range calls {
-		if c.Op != "set_conf" {
-			n++
-		}
-	}
-	return n
+func TestController_PausedBackendIsDrainedNotFlushedResumeBringsItBack(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		h := startController(t)
+		require.NoError(t, h.ctl.Checker().Pause("a"))
+		tick(3)
+		assert.Equal(t, map[string]int{"a": 0, "b": 50, "c": 0, "s": 0}, h.weights())
+		require.NoError(t, h.ctl.Checker().Resume("a"))
+		synctest.Wait()
+		assert.Equal(t, map[string]int{"a": 100, "b": 50, "c": 0, "s": 0}, h.weights())
+		assert.Equal(t, []string{"0", "100"}, h.weightCalls("a"), "drained without a flush, then restored")
+		require.NoError(t, h.stop())
+	})
 }
