@@ -31,6 +31,7 @@ unit:
 demo:
 	cd examples && $(GO) run ./backofftour
 	cd examples && $(GO) run ./cmd/lbaas
+	cd examples && $(GO) run ./cmd/vpp
 
 # Benchmarks side by side with their anchors, in one process; writes BENCHMARKS.md.
 bench:
