@@ -67,7 +67,7 @@ func (r *recorder) Handle(ctx context.Context, resource string, ev apiwatch.Even
 		select {
 		case <-block:
 		case <-ctx.Done():
-			time.Sleep(time.Second) // a handler finishing its work after cancel (fake time)
+			time.Sleep(time.Second) // a handler finishing its work after cancel (fake time: tests run this inside synctest)
 			return ctx.Err()
 		}
 	}

@@ -147,7 +147,10 @@ func (s *apiServer) end(w http.ResponseWriter, r *http.Request, enc *json.Encode
 	case "drop":
 		panic(http.ErrAbortHandler) // the connection closes mid-response, without the last chunk
 	case "timeout":
-		time.Sleep(50 * time.Millisecond) // a quiet stream, then the server's watch timeout ends it
+		select { // a quiet stream, then the server's watch timeout ends it
+		case <-time.After(50 * time.Millisecond):
+		case <-r.Context().Done():
+		}
 	case "gone":
 		s.mu.Lock()
 		s.compacted = max(s.compacted, f.compactTo)

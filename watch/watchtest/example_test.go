@@ -51,6 +51,22 @@ func (c *readyCounter) count() int {
 	return len(c.pods)
 }
 
+// stopAt wraps the controller under test and ends the test's run once it has handled the event
+// of the given resourceVersion: a signal, so the test need not poll or sleep.
+type stopAt struct {
+	*readyCounter
+	rv   string
+	stop context.CancelFunc
+}
+
+func (s stopAt) Handle(ctx context.Context, res string, ev apiwatch.Event) error {
+	err := s.readyCounter.Handle(ctx, res, ev)
+	if m, merr := meta.Accessor(ev.Object); merr == nil && m.GetResourceVersion() == s.rv {
+		s.stop()
+	}
+	return err
+}
+
 // Testing the controller against a server that drops the stream, fails once and answers 410:
 // the test asserts the controller's count and where each watch resumed.
 func Example() {
@@ -61,21 +77,15 @@ func Example() {
 			watchtest.Close()),
 		watchtest.Fail(apierrors.NewServiceUnavailable("restarting")),
 		watchtest.Stream(watchtest.Deleted(watchtest.Object("ns", "a", "3")), watchtest.Gone()),
-		watchtest.Stream(watchtest.Added(watchtest.Object("ns", "b", "7")), watchtest.Bookmark("8")),
+		watchtest.Stream(watchtest.Bookmark("6"), watchtest.Added(watchtest.Object("ns", "b", "7"))),
 	)
 	c := &readyCounter{pods: map[string]bool{}}
-	w := watch.New(c, watch.WithPolicy(backoff.Policy{Initial: time.Millisecond}))
-	_ = w.Add("pods", src)
-
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	done := make(chan error)
-	go func() { done <- w.Run(ctx) }()
-	for w.Status()["pods"].ResourceVersion != "8" { // the bookmark: everything was handled
-		time.Sleep(time.Millisecond)
-	}
-	cancel()
-	if err := <-done; err != nil && !errors.Is(err, context.Canceled) {
+	w := watch.New(stopAt{readyCounter: c, rv: "7", stop: cancel}, watch.WithPolicy(backoff.Policy{Initial: time.Millisecond}))
+	_ = w.Add("pods", src)
+
+	if err := w.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
 		fmt.Println(err)
 	}
 	fmt.Println("pods:", c.count())
