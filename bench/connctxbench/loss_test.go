@@ -9,6 +9,7 @@ import (
 	"google.golang.org/grpc/connectivity"
 
 	"github.com/steadfast-go/steadfast/connctx"
+	"github.com/steadfast-go/steadfast/examples/grpcconn"
 )
 
 // detector derives a context that ends when cc is lost.
@@ -30,7 +31,7 @@ func BenchmarkConnLoss(b *testing.B) {
 func benchLoss(b *testing.B, detect detector) {
 	var samples []time.Duration
 	for b.Loop() {
-		srv, addr := startServer(b)
+		srv, addr := grpcconn.StartServer(b, "127.0.0.1:0")
 		cc := dialReady(b, addr)
 		ctx, cancel := detect(context.Background(), cc)
 		start := time.Now()
@@ -77,20 +78,19 @@ func BenchmarkFrozenPeer(b *testing.B) {
 			worst = max(worst, frozenOnce(b))
 		}
 		b.ReportMetric(worst.Seconds(), "detect-s")
-		b.ReportMetric((clientKeepalive.Time + clientKeepalive.Timeout + time.Second).Seconds(), "budget-s")
+		b.ReportMetric((grpcconn.ClientKeepalive.Time + grpcconn.ClientKeepalive.Timeout + time.Second).Seconds(), "budget-s")
 	})
 }
 
 func frozenOnce(b *testing.B) time.Duration {
-	srv, addr := startServer(b)
+	srv, addr := grpcconn.StartServer(b, "127.0.0.1:0")
 	defer srv.Stop()
-	p := startProxy(b, addr)
-	defer p.close()
-	cc := dialReady(b, p.lis.Addr().String())
+	p := grpcconn.StartProxy(b, addr)
+	cc := dialReady(b, p.Addr())
 	defer cc.Close()
 	ctx, cancel := connctx.WithConn(context.Background(), cc, connectivity.Ready)
 	defer cancel()
-	p.frozen.Store(true)
+	p.Freeze()
 	start := time.Now()
 	waitDone(b, ctx, time.Minute)
 	return time.Since(start)

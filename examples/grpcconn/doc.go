@@ -3,7 +3,8 @@
 // session again from scratch, and a frozen peer detected through keepalive. It is VOLTHA's
 // arouterd pattern (a session tied to the connection to the affinity router) in miniature.
 //
-// Everything is in the tests; the dial function they use is the one to copy:
+// The tests and bench/connctxbench share its harness (harness.go): [StartServer], [DialReady],
+// and [Proxy], a TCP proxy that can freeze. The dial function to copy is [DialReady]:
 //
 //	cc, err := grpc.NewClient(target, grpc.WithTransportCredentials(insecure.NewCredentials()),
 //		grpc.WithKeepaliveParams(keepalive.ClientParameters{Time: 10 * time.Second,

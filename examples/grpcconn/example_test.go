@@ -12,6 +12,7 @@ import (
 
 	"github.com/steadfast-go/steadfast/backoff"
 	"github.com/steadfast-go/steadfast/connctx"
+	"github.com/steadfast-go/steadfast/examples/grpcconn"
 )
 
 // Example_supervise keeps a health watch running against a gRPC server, reconnecting from a
@@ -19,7 +20,7 @@ import (
 func Example_supervise() {
 	ctx := context.Background()
 	err := connctx.Supervise(ctx,
-		func(ctx context.Context) (*grpc.ClientConn, error) { return dialReady(ctx, "127.0.0.1:50051") },
+		func(ctx context.Context) (*grpc.ClientConn, error) { return grpcconn.DialReady(ctx, "127.0.0.1:50051") },
 		connctx.StateLifetime[*grpc.ClientConn](connectivity.Ready),
 		func(ctx context.Context, cc *grpc.ClientConn, g *errgroup.Group) error {
 			stream, err := healthpb.NewHealthClient(cc).Watch(ctx, &healthpb.HealthCheckRequest{})

@@ -19,13 +19,14 @@ import (
 
 	"github.com/steadfast-go/steadfast/backoff"
 	"github.com/steadfast-go/steadfast/connctx"
+	"github.com/steadfast-go/steadfast/examples/grpcconn"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 func TestWithConnEndsWhenTheServerIsKilled(t *testing.T) {
-	srv, addr := startServer(t, "127.0.0.1:0")
-	cc, err := dialReady(t.Context(), addr)
+	srv, addr := grpcconn.StartServer(t, "127.0.0.1:0")
+	cc, err := grpcconn.DialReady(t.Context(), addr)
 	require.NoError(t, err)
 	defer cc.Close()
 	ctx, cancel := connctx.WithConn(t.Context(), cc, connectivity.Ready) // S inferred: connectivity.State
@@ -77,7 +78,7 @@ func (s *session) run(ctx context.Context, cc *grpc.ClientConn, g *errgroup.Grou
 }
 
 func TestSuperviseReconnectsAfterTheServerRestartsAndRunsTheSessionAgain(t *testing.T) {
-	srv, addr := startServer(t, "127.0.0.1:0")
+	srv, addr := grpcconn.StartServer(t, "127.0.0.1:0")
 	s := &session{started: make(chan int32, 4)}
 	lost := make(chan error, 4)
 	ctx, stop := context.WithCancel(t.Context())
@@ -85,7 +86,7 @@ func TestSuperviseReconnectsAfterTheServerRestartsAndRunsTheSessionAgain(t *test
 	go func() {
 		fast := backoff.Policy{Initial: 50 * time.Millisecond, Max: time.Second, MaxElapsed: backoff.Forever}
 		done <- connctx.Supervise(ctx,
-			func(ctx context.Context) (*grpc.ClientConn, error) { return dialReady(ctx, addr) },
+			func(ctx context.Context) (*grpc.ClientConn, error) { return grpcconn.DialReady(ctx, addr) },
 			connctx.StateLifetime[*grpc.ClientConn](connectivity.Ready),
 			s.run,
 			connctx.DialPolicy(fast), connctx.RestartPolicy(fast),
@@ -100,7 +101,7 @@ func TestSuperviseReconnectsAfterTheServerRestartsAndRunsTheSessionAgain(t *test
 	assert.True(t, errors.Is(cause, connctx.ErrConnLost) || status.Code(cause) == codes.Unavailable,
 		"killing the server ends the session, got %v", cause)
 
-	startServer(t, addr) // the same port
+	grpcconn.StartServer(t, addr) // the same port
 	assert.Equal(t, int32(2), receive(t, s.started), "the session ran again, from scratch")
 
 	stop()
@@ -124,9 +125,9 @@ func TestWithConnDetectsAFrozenPeerThroughKeepalive(t *testing.T) {
 	if testing.Short() {
 		t.Skip("takes keepalive time + timeout, 11 s")
 	}
-	_, addr := startServer(t, "127.0.0.1:0")
-	p := startProxy(t, addr)
-	cc, err := dialReady(t.Context(), p.addr())
+	_, addr := grpcconn.StartServer(t, "127.0.0.1:0")
+	p := grpcconn.StartProxy(t, addr)
+	cc, err := grpcconn.DialReady(t.Context(), p.Addr())
 	require.NoError(t, err)
 	defer cc.Close()
 	ctx, cancel := connctx.WithConn(t.Context(), cc, connectivity.Ready)
@@ -134,8 +135,18 @@ func TestWithConnDetectsAFrozenPeerThroughKeepalive(t *testing.T) {
 
 	p.Freeze()
 	start := time.Now()
-	budget := clientKeepalive.Time + clientKeepalive.Timeout + time.Second
+	budget := grpcconn.ClientKeepalive.Time + grpcconn.ClientKeepalive.Timeout + time.Second
 	waitDone(t, ctx, 3*budget) // generous: this is not a timing test, the benchmark measures
 	assert.ErrorIs(t, context.Cause(ctx), connctx.ErrConnLost)
 	t.Logf("frozen peer detected after %v (budget %v): %v", time.Since(start), budget, context.Cause(ctx))
+}
+
+// waitDone waits for ctx to end, failing the test after limit.
+func waitDone(t *testing.T, ctx context.Context, limit time.Duration) {
+	t.Helper()
+	select {
+	case <-ctx.Done():
+	case <-time.After(limit):
+		t.Fatalf("the context did not end within %v", limit)
+	}
 }

@@ -1,4 +1,4 @@
-package grpcconn_test
+package grpcconn
 
 import (
 	"context"
@@ -22,29 +22,29 @@ import (
 // Keepalive settings the client and the server agree on: the client pings after 10 s without
 // traffic (gRPC's minimum) and gives up 1 s later; the server accepts pings every 5 s.
 var (
-	clientKeepalive = keepalive.ClientParameters{Time: 10 * time.Second, Timeout: time.Second, PermitWithoutStream: true}
-	serverPolicy    = keepalive.EnforcementPolicy{MinTime: 5 * time.Second, PermitWithoutStream: true}
+	ClientKeepalive = keepalive.ClientParameters{Time: 10 * time.Second, Timeout: time.Second, PermitWithoutStream: true}
+	ServerPolicy    = keepalive.EnforcementPolicy{MinTime: 5 * time.Second, PermitWithoutStream: true}
 )
 
-// startServer serves the standard health service on addr ("127.0.0.1:0" for a free port) and
+// StartServer serves the standard health service on addr ("127.0.0.1:0" for a free port) and
 // returns the server and the address it listens on. The server is stopped when the test ends.
-func startServer(t *testing.T, addr string) (*grpc.Server, string) {
+func StartServer(t testing.TB, addr string) (*grpc.Server, string) {
 	t.Helper()
 	lis, err := net.Listen("tcp", addr)
 	require.NoError(t, err)
-	srv := grpc.NewServer(grpc.KeepaliveEnforcementPolicy(serverPolicy))
+	srv := grpc.NewServer(grpc.KeepaliveEnforcementPolicy(ServerPolicy))
 	healthpb.RegisterHealthServer(srv, health.NewServer()) // reports "" as SERVING
 	go func() { _ = srv.Serve(lis) }()
 	t.Cleanup(srv.Stop)
 	return srv, lis.Addr().String()
 }
 
-// dialReady is the dial function to copy: a new channel, asked to connect, and returned only
+// DialReady is the dial function to copy: a new channel, asked to connect, and returned only
 // once it is READY (within ctx), or closed.
-func dialReady(ctx context.Context, addr string) (*grpc.ClientConn, error) {
+func DialReady(ctx context.Context, addr string) (*grpc.ClientConn, error) {
 	cc, err := grpc.NewClient("passthrough:///"+addr,
 		grpc.WithTransportCredentials(insecure.NewCredentials()),
-		grpc.WithKeepaliveParams(clientKeepalive))
+		grpc.WithKeepaliveParams(ClientKeepalive))
 	if err != nil {
 		return nil, err
 	}
@@ -58,19 +58,9 @@ func dialReady(ctx context.Context, addr string) (*grpc.ClientConn, error) {
 	return cc, nil
 }
 
-// waitDone waits for ctx to end, failing the test after limit.
-func waitDone(t *testing.T, ctx context.Context, limit time.Duration) {
-	t.Helper()
-	select {
-	case <-ctx.Done():
-	case <-time.After(limit):
-		t.Fatalf("the context did not end within %v", limit)
-	}
-}
-
-// proxy forwards TCP between clients and a server until Freeze, after which it keeps every
+// Proxy forwards TCP between clients and a server until Freeze, after which it keeps every
 // connection open but forwards nothing: a peer that stopped answering without closing.
-type proxy struct {
+type Proxy struct {
 	lis    net.Listener
 	target string
 	frozen atomic.Bool
@@ -80,23 +70,23 @@ type proxy struct {
 	conns  []net.Conn
 }
 
-func startProxy(t *testing.T, target string) *proxy {
+func StartProxy(t testing.TB, target string) *Proxy {
 	t.Helper()
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	p := &proxy{lis: lis, target: target, closed: make(chan struct{})}
+	p := &Proxy{lis: lis, target: target, closed: make(chan struct{})}
 	p.wg.Add(1)
 	go p.accept()
 	t.Cleanup(p.close)
 	return p
 }
 
-func (p *proxy) addr() string { return p.lis.Addr().String() }
+func (p *Proxy) Addr() string { return p.lis.Addr().String() }
 
 // Freeze stops forwarding on every connection, present and future.
-func (p *proxy) Freeze() { p.frozen.Store(true) }
+func (p *Proxy) Freeze() { p.frozen.Store(true) }
 
-func (p *proxy) accept() {
+func (p *Proxy) accept() {
 	defer p.wg.Done()
 	for {
 		c, err := p.lis.Accept()
@@ -119,7 +109,7 @@ func (p *proxy) accept() {
 
 // pump copies from src to dst until either ends; once frozen it drops what it reads and waits
 // for the proxy to close, holding both connections open.
-func (p *proxy) pump(dst, src net.Conn) {
+func (p *Proxy) pump(dst, src net.Conn) {
 	defer p.wg.Done()
 	buf := make([]byte, 32<<10)
 	for {
@@ -141,7 +131,7 @@ func (p *proxy) pump(dst, src net.Conn) {
 }
 
 // close stops accepting, closes every connection and waits for the pumps.
-func (p *proxy) close() {
+func (p *Proxy) close() {
 	close(p.closed)
 	_ = p.lis.Close()
 	p.mu.Lock()
