@@ -73,41 +73,39 @@ func (s Service) backends(index) []Resource {
 }
 
 func (s Service) frontends(have index) []Resource {
-	var want []Resource
-	for _, p := range s.Ports {
-		if be, ok := have.named(KindBackend, "be-"+p.Name); ok {
-			want = append(want, Resource{Kind: KindFrontend, Name: "fe-" + p.Name, LoadBalancer: s.LoadBalancer,
-				DefaultBackend: be.Identifier, Mode: "tcp"})
-		}
-	}
-	return want
+	return s.perPort(have, KindBackend, "be-", func(p Port, be string) []Resource {
+		return []Resource{{Kind: KindFrontend, Name: "fe-" + p.Name, LoadBalancer: s.LoadBalancer, DefaultBackend: be, Mode: "tcp"}}
+	})
 }
 
 func (s Service) binds(have index) []Resource {
-	var want []Resource
-	for _, p := range s.Ports {
-		fe, ok := have.named(KindFrontend, "fe-"+p.Name)
-		if !ok {
-			continue
-		}
+	return s.perPort(have, KindFrontend, "fe-", func(p Port, fe string) []Resource {
+		var want []Resource
 		for _, ip := range s.ExternalIPs {
-			want = append(want, Resource{Kind: KindBind, Name: fmt.Sprintf("bind-%s-%s", p.Name, ip),
-				Frontend: fe.Identifier, Address: ip, Port: p.External})
+			want = append(want, Resource{Kind: KindBind, Name: fmt.Sprintf("bind-%s-%s", p.Name, ip), Frontend: fe, Address: ip, Port: p.External})
 		}
-	}
-	return want
+		return want
+	})
 }
 
 func (s Service) servers(have index) []Resource {
+	return s.perPort(have, KindBackend, "be-", func(p Port, be string) []Resource {
+		var want []Resource
+		for _, n := range s.Nodes {
+			want = append(want, Resource{Kind: KindServer, Name: fmt.Sprintf("srv-%s-%s", p.Name, n.Name), Backend: be, Address: n.Address, Port: p.Internal})
+		}
+		return want
+	})
+}
+
+// perPort collects, for each port whose parent (of kind parent, named prefix+port) exists, the
+// resources children makes from the port and the parent's identifier. Ports whose parent is
+// not there yet get nothing: their step plans them in a later pass.
+func (s Service) perPort(have index, parent Kind, prefix string, children func(Port, string) []Resource) []Resource {
 	var want []Resource
 	for _, p := range s.Ports {
-		be, ok := have.named(KindBackend, "be-"+p.Name)
-		if !ok {
-			continue
-		}
-		for _, n := range s.Nodes {
-			want = append(want, Resource{Kind: KindServer, Name: fmt.Sprintf("srv-%s-%s", p.Name, n.Name),
-				Backend: be.Identifier, Address: n.Address, Port: p.Internal})
+		if r, ok := have.named(parent, prefix+p.Name); ok {
+			want = append(want, children(p, r.Identifier)...)
 		}
 	}
 	return want
