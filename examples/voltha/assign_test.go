@@ -34,8 +34,8 @@ func TestAssign(t *testing.T) {
 			pods: append([]Pod{rw("rw-core2-0", "", "n1")}, two...), want: pairs,
 		},
 		{
-			name: "each device gets an affinity to the backend of the group whose cores hold it",
-			pods: append([]Pod{rw("rw-core2-0", "10.0.0.3:50057", "n3")}, two...),
+			name:    "each device gets an affinity to the backend of the group whose cores hold it",
+			pods:    append([]Pod{rw("rw-core2-0", "10.0.0.3:50057", "n3")}, two...),
 			devices: map[string][]string{"rw-core1-0": {"olt-b", "olt-a"}, "rw-core1-1": {"olt-a"}, "rw-core2-0": {"olt-c"}},
 			want: Table{
 				Connections: append(pairs.Connections, conn(ClusterRW, "rw-core2", "rw-core2.1", "10.0.0.3:50057", "rw-core2-0", "n3")),
@@ -77,8 +77,8 @@ func TestAssign(t *testing.T) {
 			unplaced: []string{"rw-core1-0"},
 		},
 		{
-			name: "ro-cores are the connections of the one read-only backend and get no affinities",
-			pods: []Pod{ro("ro-core-b", "b:1", "n2"), ro("ro-core-a", "a:1", "n1")},
+			name:    "ro-cores are the connections of the one read-only backend and get no affinities",
+			pods:    []Pod{ro("ro-core-b", "b:1", "n2"), ro("ro-core-a", "a:1", "n1")},
 			devices: map[string][]string{"ro-core-a": {"olt-a"}},
 			want: Table{Connections: []Connection{
 				conn(ClusterRO, BackendRO, "ro-core.1", "a:1", "ro-core-a", "n1"),

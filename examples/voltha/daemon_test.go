@@ -1,0 +1,65 @@
+package voltha_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/steadfast-go/steadfast/examples/voltha"
+	"github.com/steadfast-go/steadfast/examples/voltha/sim"
+)
+
+func TestTheDaemonConfiguresTheRouterFromTheRunningCores(t *testing.T) {
+	cluster, cores, want := threeCores(t)
+	w := start(t, cluster, cores)
+	w.converge(t, want, "the first session pushes the whole configuration")
+}
+
+func TestARestartedRouterIsRepopulatedByANewSessionWithNothingOfTheOldOneAlive(t *testing.T) {
+	cluster, cores, want := threeCores(t)
+	w := start(t, cluster, cores)
+	w.converge(t, want, "first session")
+
+	addr := w.router.Addr()
+	w.router.Stop()
+	restarted, err := sim.StartRouter(addr)
+	require.NoError(t, err)
+	t.Cleanup(restarted.Stop)
+	w.router = restarted
+	require.Empty(t, restarted.Table().Connections, "a restarted router starts empty")
+	w.converge(t, want, "a new session re-populates the restarted router")
+
+	full := w.fullSyncs()
+	require.GreaterOrEqual(t, len(full), 2, "one full push per session")
+	last := full[len(full)-1]
+	assert.Equal(t, len(want.Connections)+len(want.Affinities), last.Changes.Len(),
+		"the new session pushed everything, from an empty router")
+	for _, s := range full {
+		assert.Zero(t, s.Stale, "session %d started with a goroutine of an earlier session alive", s.Session)
+	}
+}
+
+func TestACoreThatComesBackWithANewIPHasItsSlotRepointed(t *testing.T) {
+	cluster, cores, want := threeCores(t)
+	w := start(t, cluster, cores)
+	w.converge(t, want, "before the restart")
+
+	require.NoError(t, cluster.Restart(t.Context(), "rw-core1-0", "10.0.0.11"))
+	cores.Move("rw-core1-0", "10.0.0.11:50057")
+	want.Connections[0].Addr = "10.0.0.11:50057"
+	w.converge(t, want, "the slot of the restarted core points at its new address")
+}
+
+func TestADiscoveredDeviceGetsAnAffinityToItsCoresBackend(t *testing.T) {
+	cluster, cores, want := threeCores(t)
+	require.NoError(t, cluster.Start(t.Context(), "rw-core2-0", "n2", "10.0.0.3"))
+	cores.Set("rw-core2-0", "10.0.0.3:50057")
+	want.Connections = append(want.Connections[:2], rwConn("rw-core2", "rw-core2.1", "10.0.0.3:50057"), want.Connections[2])
+	w := start(t, cluster, cores)
+	w.converge(t, want, "before the discovery")
+
+	w.bus.Publish("olt-9", "rw-core2-0")
+	want.Affinities = append(want.Affinities, voltha.Affinity{Device: "olt-9", Backend: "rw-core2"})
+	w.converge(t, want, "the discovered device is routed to the backend of the core that found it")
+}
