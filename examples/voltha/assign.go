@@ -15,7 +15,7 @@ import (
 //     part ("rw-core1-0", "rw-core1-1") form a core group, and the group's backend is that
 //     common prefix ("rw-core1"). A group has at most two members: when more pods share a
 //     prefix (a rollout in progress), those holding the most devices win, then the first by
-//     name; the others are returned as unplaced.
+//     name; the others are returned as unplaced. New members take slots in name order.
 //   - Devices are placed by the cores that hold them: each device gets an affinity to the
 //     backend of the group whose members hold it. A device held in two groups (a core that
 //     has not yet let go of it) goes to the group in which more members hold it, then to the
@@ -80,8 +80,10 @@ func groupPods(pods []Pod, devices map[string][]string) (map[string][]Pod, []Pod
 		})
 		if len(members) > 2 {
 			unplaced = append(unplaced, members[2:]...)
-			groups[key] = members[:2]
+			members = members[:2]
 		}
+		slices.SortFunc(members, func(a, b Pod) int { return strings.Compare(a.Name, b.Name) }) // slots by name
+		groups[key] = members
 	}
 	slices.SortFunc(ro, func(a, b Pod) int { return strings.Compare(a.Name, b.Name) })
 	slices.SortFunc(unplaced, func(a, b Pod) int { return strings.Compare(a.Name, b.Name) })

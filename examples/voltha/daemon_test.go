@@ -5,6 +5,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 
 	"github.com/steadfast-go/steadfast/examples/voltha"
 	"github.com/steadfast-go/steadfast/examples/voltha/sim"
@@ -62,4 +63,36 @@ func TestADiscoveredDeviceGetsAnAffinityToItsCoresBackend(t *testing.T) {
 	w.bus.Publish("olt-9", "rw-core2-0")
 	want.Affinities = append(want.Affinities, voltha.Affinity{Device: "olt-9", Backend: "rw-core2"})
 	w.converge(t, want, "the discovered device is routed to the backend of the core that found it")
+}
+
+func TestACoreThatDoesNotAnswerIsRoutedToAndItsDevicesComeWhenItAnswers(t *testing.T) {
+	tests := []struct {
+		name  string
+		fault func(*sim.Cores)
+	}{
+		{"an error", func(c *sim.Cores) { c.Fail("rw-core1-0", assert.AnError) }},
+		{"no answer within the query timeout", func(c *sim.Cores) { c.Hang("rw-core1-0") }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cluster, cores, want := threeCores(t)
+			tt.fault(cores)
+			w := start(t, cluster, cores)
+			partial := want
+			partial.Affinities = want.Affinities[:1] // olt-2 is held by rw-core1-0 only
+			w.converge(t, partial, "without its devices, the core still has its connection")
+
+			cores.Fail("rw-core1-0", nil)
+			w.converge(t, want, "the query is retried and its devices are routed")
+		})
+	}
+}
+
+func TestPodWatchErrorsFromTheAPIAreRetriedThroughClientGo(t *testing.T) {
+	cluster, cores, want := threeCores(t)
+	cluster.FailWatches(apierrors.NewInternalError(assert.AnError), apierrors.NewServiceUnavailable("busy"))
+	w := start(t, cluster, cores)
+	w.converge(t, want, "after two failed watch calls")
+	assert.GreaterOrEqual(t, cluster.WatchCalls(), 3, "the failed watch calls were retried")
+	assert.NoError(t, w.daemon.Healthy())
 }
