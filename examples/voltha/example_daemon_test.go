@@ -20,9 +20,14 @@ func Example_daemon() {
 	ctx := context.Background()
 	cfg, err := clientcmd.BuildConfigFromFlags("", "/etc/kubeconfig")
 	if err != nil {
-		panic(err)
+		slog.Error("kubeconfig", "err", err)
+		return
 	}
-	cs := kubernetes.NewForConfigOrDie(cfg)
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		slog.Error("clientset", "err", err)
+		return
+	}
 	pods := cs.CoreV1().Pods("voltha")
 	bus := &voltha.Bus{} // fed by whatever carries discovery events
 	noQuery := voltha.CoresFunc(func(context.Context, voltha.Pod) ([]string, error) { return nil, nil })
@@ -30,7 +35,8 @@ func Example_daemon() {
 		voltha.WithPodOptions(watch.WithList(watch.ListerOf(pods.List))),
 		voltha.WithDiscovery(bus, watch.WithList(bus.List)))
 	if err != nil {
-		panic(err)
+		slog.Error("daemon", "err", err)
+		return
 	}
 	srv := &http.Server{Addr: ":8080", Handler: d.Handler(), ReadHeaderTimeout: 5 * time.Second}
 	g, ctx := errgroup.WithContext(ctx)

@@ -15,10 +15,6 @@ func slots(cluster, backend string, members []Pod, prev Table) []Connection {
 			old[c.Name] = c
 		}
 	}
-	present := map[string]bool{}
-	for _, m := range members {
-		present[m.Name] = true
-	}
 	taken := map[string]bool{}
 	slot := make([]string, len(members))
 	for i, m := range members { // a core keeps its own slot
@@ -28,12 +24,7 @@ func slots(cluster, backend string, members []Pod, prev Table) []Connection {
 			}
 		}
 	}
-	nodes := map[string]string{} // vacated slot -> the node its core ran on
-	for name, c := range old {
-		if !present[c.Pod] {
-			nodes[name] = c.Node
-		}
-	}
+	nodes := vacated(old, members)
 	for i, m := range members { // a new core takes a slot vacated on its node
 		for _, name := range slices.Sorted(maps.Keys(nodes)) {
 			if slot[i] == "" && !taken[name] && nodes[name] == m.Node && m.Node != "" {
@@ -51,4 +42,19 @@ func slots(cluster, backend string, members []Pod, prev Table) []Connection {
 		conns[i] = Connection{Cluster: cluster, Backend: backend, Name: slot[i], Addr: m.Addr, Pod: m.Name, Node: m.Node}
 	}
 	return conns
+}
+
+// vacated returns the slots of old whose core is not among members, with the node it ran on.
+func vacated(old map[string]Connection, members []Pod) map[string]string {
+	present := map[string]bool{}
+	for _, m := range members {
+		present[m.Name] = true
+	}
+	nodes := map[string]string{}
+	for name, c := range old {
+		if !present[c.Pod] {
+			nodes[name] = c.Node
+		}
+	}
+	return nodes
 }

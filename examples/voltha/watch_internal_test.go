@@ -141,6 +141,9 @@ func TestADaemonThatNeverRanStartedNothing(t *testing.T) {
 		d := newTestDaemon(t, watchtest.NewSource(), time.Minute)
 		assert.NoError(t, d.Healthy())
 		assert.Zero(t, d.metrics.get(mSessions, ""))
+		rec := httptest.NewRecorder()
+		d.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/healthz", nil))
+		assert.Equal(t, "ok\n", rec.Body.String())
 	}) // synctest fails if a goroutine of the bubble is left
 }
 

@@ -55,7 +55,6 @@ func demo(ctx context.Context) error {
 // fails the daemon's first two watch calls.
 func setUp(ctx context.Context) (*stage, voltha.Table, error) {
 	s := &stage{cluster: sim.NewCluster("voltha"), cores: &sim.Cores{}, bus: &voltha.Bus{}}
-	var want voltha.Table
 	for _, c := range []struct {
 		name, node, ip string
 		devices        []string
@@ -68,7 +67,7 @@ func setUp(ctx context.Context) (*stage, voltha.Table, error) {
 		{"ro-core-1", "node-b", "10.0.9.2", nil},
 	} {
 		if err := s.cluster.Start(ctx, c.name, c.node, c.ip); err != nil {
-			return nil, want, err
+			return nil, voltha.Table{}, err
 		}
 		s.cores.Set(c.name, c.ip+":50057", c.devices...)
 	}
@@ -76,7 +75,7 @@ func setUp(ctx context.Context) (*stage, voltha.Table, error) {
 		apierrors.NewServiceUnavailable("apiserver restarting"))
 	var err error
 	if s.router, err = sim.StartRouter("127.0.0.1:0"); err != nil {
-		return nil, want, err
+		return nil, voltha.Table{}, err
 	}
 	pods := s.cluster.Pods()
 	s.daemon, err = voltha.New(pods, voltha.DialRouter(s.router.Addr(), time.Second, grpc.WithKeepaliveParams(sim.Keepalive)), s.cores,
@@ -85,7 +84,16 @@ func setUp(ctx context.Context) (*stage, voltha.Table, error) {
 		voltha.WithWatchOptions(watch.WithPolicy(fast)),
 		voltha.WithSuperviseOptions(connctx.DialPolicy(fast), connctx.RestartPolicy(fast)),
 		voltha.WithQueryRetry(fast), voltha.WithRouterBudget(5*time.Second))
-	want = voltha.Table{
+	if err != nil {
+		s.router.Stop()
+		return nil, voltha.Table{}, err
+	}
+	return s, expected(), nil
+}
+
+// expected is what the router should hold at the start.
+func expected() voltha.Table {
+	return voltha.Table{
 		Connections: []voltha.Connection{
 			conn(voltha.ClusterRO, voltha.BackendRO, "ro-core.1", "10.0.9.1:50057"),
 			conn(voltha.ClusterRO, voltha.BackendRO, "ro-core.2", "10.0.9.2:50057"),
@@ -97,7 +105,6 @@ func setUp(ctx context.Context) (*stage, voltha.Table, error) {
 		Affinities: []voltha.Affinity{{Device: "olt-1", Backend: "rw-core1"}, {Device: "olt-2", Backend: "rw-core1"},
 			{Device: "olt-3", Backend: "rw-core2"}},
 	}
-	return s, want, err
 }
 
 func conn(cluster, backend, slot, addr string) voltha.Connection {
