@@ -96,3 +96,18 @@ func TestPodWatchErrorsFromTheAPIAreRetriedThroughClientGo(t *testing.T) {
 	assert.GreaterOrEqual(t, cluster.WatchCalls(), 3, "the failed watch calls were retried")
 	assert.NoError(t, w.daemon.Healthy())
 }
+
+func TestAFailedCallToTheRouterEndsTheSessionAndTheNextOneStartsOver(t *testing.T) {
+	cluster, cores, want := threeCores(t)
+	w := start(t, cluster, cores)
+	w.converge(t, want, "first session")
+
+	w.router.FailCalls(1)
+	w.bus.Publish("olt-9", "rw-core1-1")
+	want.Affinities = append(want.Affinities, voltha.Affinity{Device: "olt-9", Backend: "rw-core1"})
+	w.converge(t, want, "the next session pushed everything again, the new affinity with it")
+	full := w.fullSyncs()
+	require.Len(t, full, 2, "a second session started")
+	assert.Equal(t, len(want.Connections)+len(want.Affinities), full[1].Changes.Len(), "from a clean slate")
+	assert.Zero(t, full[1].Stale)
+}

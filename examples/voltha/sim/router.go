@@ -9,7 +9,9 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/keepalive"
+	"google.golang.org/grpc/status"
 
 	"github.com/steadfast-go/steadfast/examples/voltha"
 	"github.com/steadfast-go/steadfast/examples/voltha/afrouterpb"
@@ -34,6 +36,7 @@ type Router struct {
 	conns map[[3]string]string // cluster, backend, connection -> addr
 	affs  map[string]string    // device -> backend
 	calls int
+	fail  int // the next Set calls to fail
 }
 
 // StartRouter starts a router on addr ("127.0.0.1:0" for a free port; the address of a
@@ -58,11 +61,30 @@ func (r *Router) Addr() string { return r.addr }
 // for calls in flight, as a crash would. It blocks until the serving goroutine has returned.
 func (r *Router) Stop() { r.srv.Stop() }
 
+// FailCalls makes the next n Set calls fail with codes.Unavailable, changing nothing.
+func (r *Router) FailCalls(n int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.fail = n
+}
+
+// failing counts a Set call and tells whether it must fail. r.mu must be held.
+func (r *Router) failing() error {
+	r.calls++
+	if r.fail > 0 {
+		r.fail--
+		return status.Error(codes.Unavailable, "sim: call failed on command")
+	}
+	return nil
+}
+
 // SetConnection implements the API: it points a connection at an address, or removes it.
 func (r *Router) SetConnection(_ context.Context, c *afrouterpb.Conn) (*afrouterpb.Result, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.calls++
+	if err := r.failing(); err != nil {
+		return nil, err
+	}
 	key := [3]string{c.GetCluster(), c.GetBackend(), c.GetConnection()}
 	if c.GetAddr() == "" {
 		delete(r.conns, key)
@@ -77,7 +99,9 @@ func (r *Router) SetConnection(_ context.Context, c *afrouterpb.Conn) (*afrouter
 func (r *Router) SetAffinity(_ context.Context, a *afrouterpb.Affinity) (*afrouterpb.Result, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.calls++
+	if err := r.failing(); err != nil {
+		return nil, err
+	}
 	if a.GetBackend() == "" {
 		delete(r.affs, a.GetId())
 		return &afrouterpb.Result{Success: true}, nil
@@ -118,7 +142,7 @@ func (r *Router) Table() voltha.Table {
 	return t
 }
 
-// Calls returns how many Set calls the router answered.
+// Calls returns how many Set calls the router received, failed ones included.
 func (r *Router) Calls() int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
