@@ -2,6 +2,7 @@ package voltha_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -31,8 +32,9 @@ func TestARestartedRouterIsRepopulatedByANewSessionWithNothingOfTheOldOneAlive(t
 	require.Empty(t, restarted.Table().Connections, "a restarted router starts empty")
 	w.converge(t, want, "a new session re-populates the restarted router")
 
+	require.Eventually(t, func() bool { return len(w.fullSyncs()) >= 2 }, 10*time.Second, 5*time.Millisecond,
+		"one full push per session, reported")
 	full := w.fullSyncs()
-	require.GreaterOrEqual(t, len(full), 2, "one full push per session")
 	last := full[len(full)-1]
 	assert.Equal(t, len(want.Connections)+len(want.Affinities), last.Changes.Len(),
 		"the new session pushed everything, from an empty router")
@@ -106,8 +108,9 @@ func TestAFailedCallToTheRouterEndsTheSessionAndTheNextOneStartsOver(t *testing.
 	w.bus.Publish("olt-9", "rw-core1-1")
 	want.Affinities = append(want.Affinities, voltha.Affinity{Device: "olt-9", Backend: "rw-core1"})
 	w.converge(t, want, "the next session pushed everything again, the new affinity with it")
+	require.Eventually(t, func() bool { return len(w.fullSyncs()) == 2 }, 10*time.Second, 5*time.Millisecond,
+		"a second session started and reported its push")
 	full := w.fullSyncs()
-	require.Len(t, full, 2, "a second session started")
 	assert.Equal(t, len(want.Connections)+len(want.Affinities), full[1].Changes.Len(), "from a clean slate")
 	assert.Zero(t, full[1].Stale)
 }
