@@ -77,14 +77,7 @@ func run(ctx context.Context, kubeconfig, afrouter, namespace, listen string, co
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/", d.Handler())
-	mux.HandleFunc("POST /discover", func(w http.ResponseWriter, r *http.Request) {
-		device, core := r.URL.Query().Get("device"), r.URL.Query().Get("core")
-		if device == "" || core == "" {
-			http.Error(w, "device and core are required", http.StatusBadRequest)
-			return
-		}
-		bus.Publish(device, core)
-	})
+	mux.Handle("POST /discover", discover(bus))
 	slog.Info("serving", "addr", ln.Addr().String())
 	return serve(ctx, d, ln, mux)
 }
@@ -109,3 +102,17 @@ func serve(ctx context.Context, d *voltha.Daemon, ln net.Listener, h http.Handle
 
 // listenLoopback listens on a free port of 127.0.0.1.
 func listenLoopback() (net.Listener, error) { return net.Listen("tcp", "127.0.0.1:0") }
+
+// discover publishes the discovery event of a POST /discover?device=ID&core=POD on bus: the
+// stand-in for the origin's Kafka topic when running against a real cluster.
+func discover(bus *voltha.Bus) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		device, core := r.URL.Query().Get("device"), r.URL.Query().Get("core")
+		if device == "" || core == "" {
+			http.Error(w, "device and core are required", http.StatusBadRequest)
+			return
+		}
+		bus.Publish(device, core)
+		w.WriteHeader(http.StatusAccepted)
+	}
+}
