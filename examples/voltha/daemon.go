@@ -44,7 +44,8 @@ type Daemon struct {
 
 // New returns a daemon that watches pods (clientset.CoreV1().Pods(namespace) is a source),
 // dials the router with dial (see [DialRouter]) and asks cores for their devices through
-// cores. It starts nothing and does no I/O. It returns an error for a nil argument.
+// cores. It starts nothing and does no I/O. It returns an error for a nil argument, a timeout,
+// budget or port that is not positive, or an invalid query retry policy.
 func New(pods watch.Source, dial connctx.DialFunc[*grpc.ClientConn], cores Cores, opts ...Option) (*Daemon, error) {
 	if pods == nil || dial == nil || cores == nil {
 		return nil, errors.New("voltha: nil pods source, dial function or cores")
@@ -52,6 +53,9 @@ func New(pods watch.Source, dial connctx.DialFunc[*grpc.ClientConn], cores Cores
 	cfg := defaults()
 	for _, o := range opts {
 		o(&cfg)
+	}
+	if err := cfg.validate(); err != nil {
+		return nil, err
 	}
 	m := newMetrics()
 	d := &Daemon{cfg: cfg, dial: dial, cores: cores, world: newWorld(), metrics: m,

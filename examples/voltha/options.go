@@ -1,6 +1,8 @@
 package voltha
 
 import (
+	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"time"
@@ -48,6 +50,22 @@ func defaults() config {
 	return config{queryTimeout: DefaultQueryTimeout, rpcTimeout: DefaultRPCTimeout, queryRetry: DefaultQueryRetry,
 		routerBudget: DefaultRouterBudget, corePort: DefaultCorePort, classify: ClassifyByName,
 		log: slog.Default(), now: time.Now}
+}
+
+// validate checks the values options set.
+func (c config) validate() error {
+	switch {
+	case c.queryTimeout <= 0, c.rpcTimeout <= 0, c.routerBudget <= 0:
+		return errors.New("voltha: timeouts and the router budget must be positive")
+	case c.corePort <= 0 || c.corePort > 65535:
+		return fmt.Errorf("voltha: core port %d out of range", c.corePort)
+	case c.classify == nil || c.log == nil:
+		return errors.New("voltha: nil classifier or logger")
+	}
+	if err := c.queryRetry.Validate(); err != nil {
+		return fmt.Errorf("voltha: query retry: %w", err)
+	}
+	return nil
 }
 
 // WithPodOptions passes options to the pods resource of the watcher: watch.WithList for

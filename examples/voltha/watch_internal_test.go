@@ -172,3 +172,26 @@ func TestMetricsAreWrittenInPrometheusTextFormat(t *testing.T) {
 	assert.Contains(t, out, "# TYPE voltha_router_sessions_total counter\nvoltha_router_sessions_total 3\n")
 	assert.Contains(t, out, "# TYPE voltha_healthy gauge\n")
 }
+
+func TestNewRefusesBadInput(t *testing.T) {
+	src := watchtest.NewSource()
+	cores := CoresFunc(func(context.Context, Pod) ([]string, error) { return nil, nil })
+	tests := []struct {
+		name string
+		opts []Option
+	}{
+		{"a zero query timeout", []Option{WithQueryTimeout(0)}},
+		{"a negative router budget", []Option{WithRouterBudget(-time.Second)}},
+		{"a port out of range", []Option{WithCorePort(70000)}},
+		{"an invalid retry policy", []Option{WithQueryRetry(backoff.Policy{Initial: -1})}},
+		{"a nil logger", []Option{WithLogger(nil)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := New(src, noRouter, cores, tt.opts...)
+			assert.Error(t, err)
+		})
+	}
+	_, err := New(nil, noRouter, cores)
+	assert.Error(t, err, "a nil pods source")
+}
