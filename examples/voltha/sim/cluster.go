@@ -7,7 +7,6 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
 	apiwatch "k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/kubernetes/fake"
 	typedcorev1 "k8s.io/client-go/kubernetes/typed/core/v1"
@@ -24,12 +23,11 @@ type Cluster struct {
 	mu         sync.Mutex
 	rv         int // the fake tracker's resourceVersion for pods: 1 before the first write
 	failWatch  []error
-	failList   []error
 	watchCalls int
 }
 
-// NewCluster returns an empty cluster whose pods are in namespace ns. Its watch and list
-// calls fail as told by [Cluster.FailWatches] and [Cluster.FailLists].
+// NewCluster returns an empty cluster whose pods are in namespace ns. Its watch calls fail as
+// told by [Cluster.FailWatches].
 func NewCluster(ns string) *Cluster {
 	c := &Cluster{cs: fake.NewClientset(), ns: ns, rv: 1}
 	c.cs.PrependWatchReactor("pods", func(k8stesting.Action) (bool, apiwatch.Interface, error) {
@@ -37,12 +35,6 @@ func NewCluster(ns string) *Cluster {
 		defer c.mu.Unlock()
 		c.watchCalls++
 		return pop(&c.failWatch)
-	})
-	c.cs.PrependReactor("list", "pods", func(k8stesting.Action) (bool, runtime.Object, error) {
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		handled, _, err := pop(&c.failList)
-		return handled, nil, err
 	})
 	return c
 }
@@ -69,13 +61,6 @@ func (c *Cluster) FailWatches(errs ...error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.failWatch = append(c.failWatch, errs...)
-}
-
-// FailLists makes the next list calls fail with errs, one each.
-func (c *Cluster) FailLists(errs ...error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.failList = append(c.failList, errs...)
 }
 
 // WatchCalls returns how many watch calls were made, failed ones included.
