@@ -22,8 +22,10 @@ import (
 //     first backend by name.
 //   - Read-only cores are the connections of the one backend [BackendRO] of [ClusterRO].
 //   - Slots are sticky, which is the address diff of the origin: a core keeps the slot prev gave
-//     it, so a core that comes back with a new address re-points its own slot only; a new core
-//     takes a slot vacated by a core that ran on the same node, else the first free one.
+//     it, so a core that comes back with a new address re-points its own slot only. A new core
+//     takes a slot that prev gave a core now gone from the same node (the origin's rule for a
+//     pod replaced under a new name), else the first free slot. Only prev is remembered: a
+//     slot emptied by an earlier call is simply free.
 func Assign(pods []Pod, devices map[string][]string, prev Table) (Table, []Pod) {
 	var t Table
 	groups, ro, unplaced := groupPods(pods, devices)

@@ -134,6 +134,9 @@ func (s *stage) script(ctx context.Context, want voltha.Table) error {
 	if err := s.converge(ctx, "rw-core1-0 restarted with a new IP: its slot is re-pointed", want); err != nil {
 		return err
 	}
+	if err := s.replaceReadOnly(ctx, want); err != nil {
+		return err
+	}
 	s.cores.AddDevice("rw-core2-1", "olt-4")
 	s.bus.Publish("olt-4", "rw-core2-1")
 	want.Affinities = append(want.Affinities, voltha.Affinity{Device: "olt-4", Backend: "rw-core2"})
@@ -141,6 +144,19 @@ func (s *stage) script(ctx context.Context, want voltha.Table) error {
 		return err
 	}
 	return s.restartRouter(ctx, want)
+}
+
+// replaceReadOnly deletes ro-core-1 and starts ro-core-2 on the same node: the new core takes
+// the vacated slot, so the router sees one connection re-pointed.
+func (s *stage) replaceReadOnly(ctx context.Context, want voltha.Table) error {
+	if err := s.cluster.Delete(ctx, "ro-core-1"); err != nil {
+		return err
+	}
+	if err := s.cluster.Start(ctx, "ro-core-2", "node-b", "10.0.9.3"); err != nil {
+		return err
+	}
+	want.Connections[1].Addr = "10.0.9.3:50057"
+	return s.converge(ctx, "ro-core-1 replaced by ro-core-2 on node-b: it takes the vacated slot", want)
 }
 
 // restartRouter kills the router, checks the daemon is still healthy within its budget,
