@@ -1,0 +1,135 @@
+package voltha_test
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"google.golang.org/grpc"
+
+	"github.com/steadfast-go/steadfast/backoff"
+	"github.com/steadfast-go/steadfast/connctx"
+	"github.com/steadfast-go/steadfast/examples/voltha"
+	"github.com/steadfast-go/steadfast/examples/voltha/sim"
+	"github.com/steadfast-go/steadfast/watch"
+)
+
+// world is a daemon running against the simulation: a cluster, cores, a router and a
+// discovery bus, all in-process, the router on 127.0.0.1.
+type world struct {
+	cluster *sim.Cluster
+	cores   *sim.Cores
+	router  *sim.Router
+	bus     *voltha.Bus
+	daemon  *voltha.Daemon
+	done    chan error
+	stop    context.CancelFunc
+
+	mu    sync.Mutex
+	syncs []voltha.Sync
+}
+
+// fast are the policies of the tests: short waits, no budget.
+var fast = backoff.Policy{Initial: 20 * time.Millisecond, Max: 200 * time.Millisecond, MaxElapsed: backoff.Forever}
+
+// start starts the router and the daemon on a cluster and cores the test prepared; the daemon
+// is stopped and waited for when the test ends.
+func start(t *testing.T, cluster *sim.Cluster, cores *sim.Cores) *world {
+	t.Helper()
+	router, err := sim.StartRouter("127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(router.Stop)
+	w := &world{cluster: cluster, cores: cores, router: router, bus: &voltha.Bus{}, done: make(chan error, 1)}
+	pods := cluster.Pods()
+	w.daemon, err = voltha.New(pods,
+		voltha.DialRouter(router.Addr(), time.Second, grpc.WithKeepaliveParams(sim.Keepalive)), cores,
+		voltha.WithPodOptions(watch.WithList(watch.ListerOf(pods.List))),
+		voltha.WithDiscovery(w.bus, watch.WithList(w.bus.List)),
+		voltha.WithWatchOptions(watch.WithPolicy(fast)),
+		voltha.WithSuperviseOptions(connctx.DialPolicy(fast), connctx.RestartPolicy(fast)),
+		voltha.WithQueryRetry(fast), voltha.WithQueryTimeout(200*time.Millisecond),
+		voltha.WithLogger(slog.New(slog.NewTextHandler(t.Output(), nil))),
+		voltha.OnSync(func(s voltha.Sync) {
+			w.mu.Lock()
+			defer w.mu.Unlock()
+			w.syncs = append(w.syncs, s)
+		}))
+	require.NoError(t, err)
+	ctx, stop := context.WithCancel(t.Context())
+	w.stop = stop
+	go func() { w.done <- w.daemon.Run(ctx) }()
+	t.Cleanup(func() {
+		stop()
+		select {
+		case err := <-w.done:
+			require.NoError(t, err, "the daemon stops cleanly")
+		case <-time.After(10 * time.Second):
+			t.Error("the daemon did not stop within 10s")
+		}
+	})
+	return w
+}
+
+// converge waits until the router holds want, under a deadline.
+func (w *world) converge(t *testing.T, want voltha.Table, why string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	tick := time.NewTicker(5 * time.Millisecond) // polling a real server under a deadline
+	defer tick.Stop()
+	for ; ; <-tick.C {
+		got := w.router.Table()
+		if got.String() == want.RouterView().String() {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: after 10s the router holds\n%vwant\n%v", why, got, want.RouterView())
+		}
+	}
+}
+
+// fullSyncs returns the first push of every session, in order.
+func (w *world) fullSyncs() []voltha.Sync {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var full []voltha.Sync
+	for _, s := range w.syncs {
+		if s.Full {
+			full = append(full, s)
+		}
+	}
+	return full
+}
+
+func rwConn(backend, slot, addr string) voltha.Connection {
+	return voltha.Connection{Cluster: voltha.ClusterRW, Backend: backend, Name: slot, Addr: addr}
+}
+
+func roConn(slot, addr string) voltha.Connection {
+	return voltha.Connection{Cluster: voltha.ClusterRO, Backend: voltha.BackendRO, Name: slot, Addr: addr}
+}
+
+// threeCores is a cluster with one core group (rw-core1-0 on n1 holding olt-1 and olt-2,
+// rw-core1-1 on n2 holding olt-1) and one read-only core, and what the router should hold.
+func threeCores(t *testing.T) (*sim.Cluster, *sim.Cores, voltha.Table) {
+	t.Helper()
+	cluster, cores := sim.NewCluster("voltha"), &sim.Cores{}
+	for _, c := range []struct{ name, node, ip string }{
+		{"rw-core1-0", "n1", "10.0.0.1"}, {"rw-core1-1", "n2", "10.0.0.2"}, {"ro-core-0", "n1", "10.0.9.1"},
+	} {
+		require.NoError(t, cluster.Start(t.Context(), c.name, c.node, c.ip))
+	}
+	cores.Set("rw-core1-0", "10.0.0.1:50057", "olt-1", "olt-2")
+	cores.Set("rw-core1-1", "10.0.0.2:50057", "olt-1")
+	want := voltha.Table{
+		Connections: []voltha.Connection{
+			rwConn("rw-core1", "rw-core1.1", "10.0.0.1:50057"),
+			rwConn("rw-core1", "rw-core1.2", "10.0.0.2:50057"),
+			roConn("ro-core.1", "10.0.9.1:50057"),
+		},
+		Affinities: []voltha.Affinity{{Device: "olt-1", Backend: "rw-core1"}, {Device: "olt-2", Backend: "rw-core1"}},
+	}
+	return cluster, cores, want
+}

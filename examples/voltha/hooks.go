@@ -1,0 +1,44 @@
+package voltha
+
+import (
+	"github.com/steadfast-go/steadfast/backoff"
+	"github.com/steadfast-go/steadfast/connctx"
+	"github.com/steadfast-go/steadfast/watch"
+)
+
+// watchHooks feed the metrics and the log from the watcher.
+func (d *Daemon) watchHooks() []watch.Option {
+	return []watch.Option{
+		watch.OnRestart(func(r watch.Restart) {
+			d.metrics.add(mWatchRestarts, r.Resource, 1)
+			if r.Err != nil {
+				d.cfg.log.Warn("watch restarts", "resource", r.Resource, "err", r.Err, "delay", r.Delay, "attempt", r.Attempt)
+			}
+		}),
+		watch.OnRelist(func(r watch.Relist) {
+			d.metrics.add(mWatchRelists, r.Resource, 1)
+			d.cfg.log.Info("watch relists", "resource", r.Resource, "cause", r.Err)
+		}),
+		watch.OnGiveUp(func(err *watch.GiveUpError) { d.metrics.add(mWatchGiveUps, err.Resource, 1) }),
+	}
+}
+
+// superviseHooks feed the metrics, the health and the log from the supervisor.
+func (d *Daemon) superviseHooks() []connctx.Option {
+	return []connctx.Option{
+		connctx.OnConnected(func(c connctx.Connected) {
+			d.metrics.add(mSessions, "", 1)
+			d.health.connected()
+			d.cfg.log.Info("router connected", "session", c.Session)
+		}),
+		connctx.OnLost(func(l connctx.Lost) {
+			d.metrics.add(mLosses, "", 1)
+			d.health.lost()
+			d.cfg.log.Warn("router session ended", "session", l.Session, "cause", l.Cause, "uptime", l.Uptime, "retry in", l.Delay)
+		}),
+		connctx.OnDialError(func(r backoff.Retrying) {
+			d.metrics.add(mDialErrors, "", 1)
+			d.cfg.log.Warn("router dial failed", "err", r.Err, "attempt", r.Attempt, "retry in", r.Delay)
+		}),
+	}
+}

@@ -1,0 +1,50 @@
+package sim_test
+
+import (
+	"context"
+	"fmt"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/steadfast-go/steadfast/examples/voltha"
+	"github.com/steadfast-go/steadfast/examples/voltha/sim"
+)
+
+// A core pod restarts with a new IP: the cluster shows it at its new address, and the core
+// answers there only.
+func Example() {
+	ctx := context.Background()
+	cluster, cores := sim.NewCluster("voltha"), &sim.Cores{}
+	_ = cluster.Start(ctx, "rw-core1-0", "n1", "10.0.0.1")
+	cores.Set("rw-core1-0", "10.0.0.1:50057", "olt-1")
+
+	_ = cluster.Restart(ctx, "rw-core1-0", "10.0.0.11")
+	cores.Move("rw-core1-0", "10.0.0.11:50057")
+	pod, _ := cluster.Pods().Get(ctx, "rw-core1-0", metav1.GetOptions{})
+	fmt.Println(pod.Name, pod.Status.PodIP, pod.Status.Phase, pod.ResourceVersion)
+
+	for _, addr := range []string{"10.0.0.1:50057", "10.0.0.11:50057"} {
+		devs, err := cores.Devices(ctx, voltha.Pod{Name: "rw-core1-0", Addr: addr})
+		fmt.Println(addr, devs, err)
+	}
+	// Output:
+	// rw-core1-0 10.0.0.11 Running 5
+	// 10.0.0.1:50057 [] sim: no core rw-core1-0 at 10.0.0.1:50057
+	// 10.0.0.11:50057 [olt-1] <nil>
+}
+
+// A router on loopback, killed and started again on the same address: it starts empty.
+// It needs the network, so it only compiles.
+func ExampleStartRouter() {
+	r, err := sim.StartRouter("127.0.0.1:0")
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	addr := r.Addr()
+	r.Stop()
+	if r, err = sim.StartRouter(addr); err == nil {
+		fmt.Println(len(r.Table().Connections))
+		r.Stop()
+	}
+}
