@@ -32,6 +32,7 @@ demo:
 	cd examples && $(GO) run ./backofftour
 	cd examples && $(GO) run ./cmd/lbaas
 	cd examples && $(GO) run ./cmd/vpp
+	cd examples && $(GO) run ./cmd/voltha
 
 # Benchmarks side by side with their anchors, in one process; writes BENCHMARKS.md.
 bench:
