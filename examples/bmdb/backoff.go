@@ -1,0 +1,74 @@
+package bmdb
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/steadfast-go/steadfast/backoff"
+)
+
+// backoffRow is a machine's stored backoff for one process.
+type backoffRow struct {
+	until    int64         // Unix ms; the machine is not due before
+	interval time.Duration // the last interval, before jitter: the next one grows from it
+	failures int64
+	cause    string
+}
+
+func (s *Source) loadBackoff(ctx context.Context, tx *sql.Tx, l Lease) (backoffRow, error) {
+	var r backoffRow
+	var interval int64
+	err := s.sess.db.queryRow(ctx, tx, `SELECT until, interval_ms, failures, cause FROM backoff
+		WHERE machine_id = ? AND process = ?`, l.Machine, l.Process).Scan(&r.until, &interval, &r.failures, &r.cause)
+	if errors.Is(err, sql.ErrNoRows) {
+		return backoffRow{}, nil
+	}
+	r.interval = time.Duration(interval) * time.Millisecond
+	return r, err
+}
+
+func (s *Source) storeBackoff(ctx context.Context, tx *sql.Tx, l Lease, r backoffRow) error {
+	_, err := s.sess.db.exec(ctx, tx, `INSERT INTO backoff (machine_id, process, until, interval_ms, failures, cause)
+		VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (machine_id, process) DO UPDATE
+		SET until = excluded.until, interval_ms = excluded.interval_ms, failures = excluded.failures, cause = excluded.cause`,
+		l.Machine, l.Process, r.until, r.interval.Milliseconds(), r.failures, r.cause)
+	return err
+}
+
+// nextInterval is the interval after prev under p: Initial after none, then prev times the
+// multiplier, capped at Max.
+func nextInterval(p backoff.Policy, prev time.Duration) time.Duration {
+	p = p.WithDefaults()
+	if prev <= 0 {
+		return min(p.Initial, p.Max)
+	}
+	next := float64(prev) * p.Multiplier
+	if next >= float64(p.Max) {
+		return p.Max
+	}
+	return time.Duration(next)
+}
+
+// jittered spreads d by ±p.Jitter using u in [0, 1), and caps it at p.Max.
+func jittered(p backoff.Policy, d time.Duration, u float64) time.Duration {
+	p = p.WithDefaults()
+	if p.Jitter > 0 {
+		d = time.Duration(float64(d) * (1 + p.Jitter*(2*u-1)))
+	}
+	return max(min(d, p.Max), 0)
+}
+
+// causeOf is the text of err stored as a failure's cause, bounded.
+func causeOf(err error) string {
+	if err == nil {
+		return ""
+	}
+	c := err.Error()
+	if len(c) > maxCause {
+		c = c[:maxCause]
+	}
+	return c
+}

@@ -1,0 +1,121 @@
+package bmdb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"github.com/steadfast-go/steadfast/backoff"
+)
+
+// ErrProviderFailed is matched by the transient failures of a [Provider]: retry later.
+var ErrProviderFailed = errors.New("bmdb: provider failed")
+
+// ErrMachineBroken is matched by the error a [Provider] returns when installing on a machine
+// finds it broken: it is marked backoff.Permanent, and the machine needs recovery.
+var ErrMachineBroken = errors.New("bmdb: machine broken")
+
+// Provider is a simulated bare-metal provider with latency and failures, the other side of the
+// demo's control loops. Its calls are idempotent per machine, as a real provider's are with the
+// machine's id as the request key, so a call repeated by a worker whose lease was taken over
+// does no harm. It is safe for concurrent use. The zero value answers at once and never fails.
+type Provider struct {
+	Latency    time.Duration // mean latency of a call; each call takes 0.5x to 1.5x of it
+	FailRate   float64       // chance that a call fails with ErrProviderFailed
+	BusyRate   float64       // chance that a call fails with a backoff.RetryAfter hint of Latency
+	BrokenRate float64       // chance that a machine is found broken by its first Install
+	Seed       uint64        // decides which machines are broken
+
+	mu       sync.Mutex
+	rng      *rand.Rand
+	repaired map[string]bool
+	calls    map[string]int
+}
+
+// Provision creates the machine at the provider.
+func (p *Provider) Provision(ctx context.Context, machine string) error {
+	return p.call(ctx, "provision", machine)
+}
+
+// Install installs the agent on the machine. A machine chosen by BrokenRate (deterministically
+// from Seed and its id) fails with a permanent [ErrMachineBroken] until it is repaired.
+func (p *Provider) Install(ctx context.Context, machine string) error {
+	if err := p.call(ctx, "install", machine); err != nil {
+		return err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.broken(machine) && !p.repaired[machine] {
+		return backoff.Permanent(fmt.Errorf("install on %s: %w", machine, ErrMachineBroken))
+	}
+	return nil
+}
+
+// Repair fixes a broken machine.
+func (p *Provider) Repair(ctx context.Context, machine string) error {
+	if err := p.call(ctx, "repair", machine); err != nil {
+		return err
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.repaired == nil {
+		p.repaired = map[string]bool{}
+	}
+	p.repaired[machine] = true
+	return nil
+}
+
+// Calls returns how many calls of op (provision, install or repair) the provider answered.
+func (p *Provider) Calls(op string) int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.calls[op]
+}
+
+// Broken reports whether machine is one that Install finds broken before its repair.
+func (p *Provider) Broken(machine string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.broken(machine)
+}
+
+func (p *Provider) broken(machine string) bool {
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%d/%s", p.Seed, machine)
+	return float64(h.Sum64()%1_000_000)/1_000_000 < p.BrokenRate
+}
+
+// call waits out the latency and then fails at the configured rates.
+func (p *Provider) call(ctx context.Context, op, machine string) error {
+	p.mu.Lock()
+	if p.rng == nil {
+		p.rng = rand.New(rand.NewPCG(p.Seed, 42))
+		p.calls = map[string]int{}
+	}
+	wait := time.Duration(float64(p.Latency) * (0.5 + p.rng.Float64()))
+	r := p.rng.Float64()
+	p.mu.Unlock()
+	if wait > 0 {
+		t := time.NewTimer(wait)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			return fmt.Errorf("%s %s: %w", op, machine, context.Cause(ctx))
+		}
+	}
+	p.mu.Lock()
+	p.calls[op]++
+	p.mu.Unlock()
+	switch {
+	case r < p.FailRate:
+		return fmt.Errorf("%s %s: %w", op, machine, ErrProviderFailed)
+	case r < p.FailRate+p.BusyRate:
+		return backoff.RetryAfter(p.Latency, fmt.Errorf("%s %s: provider busy: %w", op, machine, ErrProviderFailed))
+	}
+	return nil
+}
