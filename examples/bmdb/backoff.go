@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/steadfast-go/steadfast/backoff"
@@ -71,4 +72,30 @@ func causeOf(err error) string {
 		c = c[:maxCause]
 	}
 	return c
+}
+
+// Backoff is a machine's stored backoff for one process.
+type Backoff struct {
+	Until    time.Time     // the machine is not due for the process before
+	Interval time.Duration // the last interval before jitter; the next failure grows it
+	Failures int           // consecutive failures
+	Cause    string        // the last failure's error
+}
+
+// Backoff returns the stored backoff of machine for process, or the zero Backoff if it has
+// none. It blocks on the database.
+func (db *DB) Backoff(ctx context.Context, machine, process string) (Backoff, error) {
+	var until, interval, failures int64
+	var b Backoff
+	err := db.queryRow(ctx, db.sql, `SELECT until, interval_ms, failures, cause FROM backoff
+		WHERE machine_id = ? AND process = ?`, machine, process).Scan(&until, &interval, &failures, &b.Cause)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Backoff{}, nil
+	} else if err != nil {
+		return Backoff{}, fmt.Errorf("bmdb: backoff: %w", err)
+	}
+	b.Until = time.UnixMilli(until).UTC()
+	b.Interval = time.Duration(interval) * time.Millisecond
+	b.Failures = int(failures)
+	return b, nil
 }

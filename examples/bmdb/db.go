@@ -106,7 +106,7 @@ func parseDSN(dsn string) (dialect, string, error) {
 	}
 	path := strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite:"), "file:")
 	if strings.ContainsAny(path, "?#") {
-		return dialect{}, "", fmt.Errorf("%w: %q: a SQLite path takes no parameters", ErrBadDSN, dsn)
+		return dialect{}, "", fmt.Errorf("%w: %q: a SQLite path takes no parameters (want a file path, or postgres://...)", ErrBadDSN, dsn)
 	}
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
