@@ -26,8 +26,8 @@ func (s *Source) claim(ctx context.Context) ([]Lease, error) {
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		leases = leases[:0]
 		now := ms(db.now())
-		var expires int64
-		err := db.queryRow(ctx, tx, `SELECT expires FROM sessions WHERE session_id = ? AND expires > ?`, s.sess.id, now).Scan(&expires)
+		var one int
+		err := db.queryRow(ctx, tx, `SELECT 1 FROM sessions WHERE session_id = ? AND expires > ?`, s.sess.id, now).Scan(&one)
 		if errors.Is(err, sql.ErrNoRows) {
 			return ErrSessionExpired
 		} else if err != nil {
@@ -38,7 +38,7 @@ func (s *Source) claim(ctx context.Context) ([]Lease, error) {
 			return err
 		}
 		for _, c := range cands {
-			l, ok, err := s.take(ctx, tx, c, now, expires)
+			l, ok, err := s.take(ctx, tx, c, now)
 			if err != nil {
 				return err
 			}
@@ -51,14 +51,16 @@ func (s *Source) claim(ctx context.Context) ([]Lease, error) {
 	return leases, err
 }
 
-// candidates lists due machines, oldest id first.
+// candidates lists due machines: expired leases first, so that a dead process's work is taken
+// over by the next claim, then by id.
 func (s *Source) candidates(ctx context.Context, tx *sql.Tx, now int64) ([]candidate, error) {
 	db := s.sess.db
 	rows, err := db.query(ctx, tx, `SELECT m.machine_id, w.session_id, w.token FROM machines m
 		LEFT JOIN work w ON w.machine_id = m.machine_id AND w.process = ?
-		WHERE m.stage = ? AND (w.session_id IS NULL OR w.expires <= ?)
+		LEFT JOIN sessions s ON s.session_id = w.session_id
+		WHERE m.stage = ? AND (w.session_id IS NULL OR s.session_id IS NULL OR s.expires <= ?)
 		AND NOT EXISTS (SELECT 1 FROM backoff b WHERE b.machine_id = m.machine_id AND b.process = ? AND b.until > ?)
-		ORDER BY m.machine_id LIMIT ?`+db.d.skipLocked,
+		ORDER BY CASE WHEN w.session_id IS NULL THEN 1 ELSE 0 END, m.machine_id LIMIT ?`+db.d.skipLocked,
 		s.proc.Name, s.proc.From, now, s.proc.Name, now, s.batch)
 	if err != nil {
 		return nil, err
@@ -78,14 +80,15 @@ func (s *Source) candidates(ctx context.Context, tx *sql.Tx, now int64) ([]candi
 // take leases one candidate to the session, bumping the fencing token, unless another claim
 // got it first (ok is false then). Taking over an expired lease records an "expired" event
 // under the dead session.
-func (s *Source) take(ctx context.Context, tx *sql.Tx, c candidate, now, expires int64) (Lease, bool, error) {
+func (s *Source) take(ctx context.Context, tx *sql.Tx, c candidate, now int64) (Lease, bool, error) {
 	db := s.sess.db
 	l := Lease{Machine: c.machine, Process: s.proc.Name, Session: s.sess.id}
-	err := db.queryRow(ctx, tx, `INSERT INTO work (machine_id, process, session_id, token, expires) VALUES (?, ?, ?, 1, ?)
+	err := db.queryRow(ctx, tx, `INSERT INTO work (machine_id, process, session_id, token) VALUES (?, ?, ?, 1)
 		ON CONFLICT (machine_id, process) DO UPDATE
-		SET session_id = excluded.session_id, token = work.token + 1, expires = excluded.expires
-		WHERE work.session_id IS NULL OR work.expires <= ?
-		RETURNING token`, c.machine, s.proc.Name, s.sess.id, expires, now).Scan(&l.Token)
+		SET session_id = excluded.session_id, token = work.token + 1
+		WHERE work.session_id IS NULL
+		OR NOT EXISTS (SELECT 1 FROM sessions s WHERE s.session_id = work.session_id AND s.expires > ?)
+		RETURNING token`, c.machine, s.proc.Name, s.sess.id, now).Scan(&l.Token)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Lease{}, false, nil
 	} else if err != nil {

@@ -3,6 +3,7 @@ package bmdb
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -30,12 +31,16 @@ type dialect struct {
 	ident string
 	// skipLocked ends a claim's SELECT: rows another claim has locked are passed over.
 	skipLocked string
+	// lockMachine locks a machine's row before its lease, in the order claims lock them, so
+	// that a report and a claim never wait on each other in a cycle.
+	lockMachine string
 }
 
 var (
 	sqliteDialect   = dialect{name: "sqlite", driver: "sqlite", ident: "INTEGER PRIMARY KEY"}
 	postgresDialect = dialect{name: "postgres", driver: "pgx",
-		ident: "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", skipLocked: " FOR UPDATE OF m SKIP LOCKED"}
+		ident: "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", skipLocked: " FOR UPDATE OF m SKIP LOCKED",
+		lockMachine: `SELECT 1 FROM machines WHERE machine_id = ? FOR UPDATE`}
 )
 
 // OpenOption configures [Open].
@@ -158,8 +163,30 @@ func (db *DB) queryRow(ctx context.Context, e execer, query string, args ...any)
 	return e.QueryRowContext(ctx, db.d.rebind(query), args...)
 }
 
-// inTx runs fn in a transaction and commits it if fn returns nil.
+// inTx runs fn in a transaction and commits it if fn returns nil. A transaction PostgreSQL
+// aborted to break a deadlock or a serialization conflict is run again, up to three times:
+// fn must be safe to repeat.
 func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	var err error
+	for range 3 {
+		if err = db.tryTx(ctx, fn); !retryable(err) {
+			return err
+		}
+	}
+	return err
+}
+
+// retryable reports whether PostgreSQL aborted a transaction that may succeed if run again:
+// deadlock_detected (40P01) or serialization_failure (40001).
+func retryable(err error) bool {
+	var pe interface{ SQLState() string }
+	if !errors.As(err, &pe) {
+		return false
+	}
+	return pe.SQLState() == "40P01" || pe.SQLState() == "40001"
+}
+
+func (db *DB) tryTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return err

@@ -18,7 +18,8 @@ const maxCause = 500
 // transaction that first checks the fence: the lease must still be this session's, with this
 // token. If it is not (it expired and was collected or taken over), Done writes nothing and
 // returns a *[LeaseLostError] matching [ErrLeaseLost]: a worker that lost its lease cannot
-// commit late. Otherwise, by o's kind:
+// commit late. If the database fails, the outcome is lost and Done releases the lease, so the
+// work is done again. Otherwise, by o's kind:
 //
 //   - done: the machine moves from the process's From stage to its To stage and its backoff
 //     is forgotten;
@@ -32,6 +33,12 @@ func (s *Source) Done(ctx context.Context, l Lease, o reconcile.Outcome) error {
 	db := s.sess.db
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		now := db.now()
+		if db.d.lockMachine != "" {
+			var one int
+			if err := db.queryRow(ctx, tx, db.d.lockMachine, l.Machine).Scan(&one); err != nil {
+				return err
+			}
+		}
 		if err := s.fence(ctx, tx, l); err != nil {
 			return err
 		}
@@ -58,6 +65,9 @@ func (s *Source) Done(ctx context.Context, l Lease, o reconcile.Outcome) error {
 		return err
 	}
 	if err != nil {
+		// The outcome is lost; at least free the machine, or it would stay leased to this
+		// session, and out of everyone's reach, for as long as the session lives.
+		_ = s.release(context.WithoutCancel(ctx), l)
 		return fmt.Errorf("bmdb: report %s of %q: %w", l.Process, l.Machine, err)
 	}
 	return nil
@@ -66,7 +76,7 @@ func (s *Source) Done(ctx context.Context, l Lease, o reconcile.Outcome) error {
 // fence releases l if it is still held by its session with its token, or fails with a
 // LeaseLostError.
 func (s *Source) fence(ctx context.Context, tx *sql.Tx, l Lease) error {
-	res, err := s.sess.db.exec(ctx, tx, `UPDATE work SET session_id = NULL, expires = 0
+	res, err := s.sess.db.exec(ctx, tx, `UPDATE work SET session_id = NULL
 		WHERE machine_id = ? AND process = ? AND session_id = ? AND token = ?`,
 		l.Machine, l.Process, l.Session, l.Token)
 	if err != nil {

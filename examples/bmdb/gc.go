@@ -21,12 +21,17 @@ func (db *DB) GC(ctx context.Context) (Collected, error) {
 	var c Collected
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		now := ms(db.now())
+		if ok, err := db.gcLock(ctx, tx); err != nil || !ok {
+			return err // another process is collecting
+		}
 		if _, err := db.exec(ctx, tx, `INSERT INTO history (machine_id, process, session_id, token, event, cause, at)
-			SELECT machine_id, process, session_id, token, ?, ?, ? FROM work
-			WHERE session_id IS NOT NULL AND expires <= ?`, EventExpired, "collected", now, now); err != nil {
+			SELECT machine_id, process, session_id, token, ?, ?, ? FROM work w WHERE session_id IS NOT NULL
+			AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.session_id = w.session_id AND s.expires > ?)`,
+			EventExpired, "collected", now, now); err != nil {
 			return err
 		}
-		res, err := db.exec(ctx, tx, `UPDATE work SET session_id = NULL, expires = 0 WHERE session_id IS NOT NULL AND expires <= ?`, now)
+		res, err := db.exec(ctx, tx, `UPDATE work SET session_id = NULL WHERE session_id IS NOT NULL
+			AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.session_id = work.session_id AND s.expires > ?)`, now)
 		if err != nil {
 			return err
 		}
@@ -42,6 +47,17 @@ func (db *DB) GC(ctx context.Context) (Collected, error) {
 		return Collected{}, fmt.Errorf("bmdb: gc: %w", err)
 	}
 	return c, nil
+}
+
+// gcLock makes collections take turns on PostgreSQL, where two of them releasing the same
+// leases in different orders could deadlock; it reports false if another holds the turn.
+func (db *DB) gcLock(ctx context.Context, tx *sql.Tx) (bool, error) {
+	if db.d.name != "postgres" {
+		return true, nil // SQLite: the transaction is the only writer
+	}
+	var ok bool
+	err := tx.QueryRowContext(ctx, `SELECT pg_try_advisory_xact_lock(7263515)`).Scan(&ok)
+	return ok, err
 }
 
 func rowsAffected(res sql.Result) int {

@@ -23,15 +23,14 @@ var migrations = [][]string{
 			started    BIGINT NOT NULL,
 			ttl        BIGINT NOT NULL,
 			expires    BIGINT NOT NULL)`,
-		// One row per (machine, process) ever worked on: a lease is held while session_id is
-		// set and expires is in the future. The row outlives the lease so that token, the
-		// fencing token, only ever grows.
+		// One row per (machine, process) ever worked on: a lease is held while session_id
+		// names a live session, so a heartbeat renews all of a session's leases by updating
+		// one row. The row outlives the lease so that token, the fencing token, only grows.
 		`CREATE TABLE work (
 			machine_id TEXT NOT NULL REFERENCES machines (machine_id),
 			process    TEXT NOT NULL,
 			session_id BIGINT,
 			token      BIGINT NOT NULL,
-			expires    BIGINT NOT NULL,
 			PRIMARY KEY (machine_id, process))`,
 		`CREATE INDEX work_session ON work (session_id)`,
 		`CREATE TABLE backoff (

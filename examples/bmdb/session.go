@@ -69,7 +69,7 @@ func (s *Session) ID() int64 { return s.id }
 // TTL returns how long the session lives without a heartbeat.
 func (s *Session) TTL() time.Duration { return s.ttl }
 
-// Heartbeat pushes the expiry of the session and of every lease it holds one TTL ahead.
+// Heartbeat pushes the expiry of the session, and so of every lease it holds, one TTL ahead.
 // It returns [ErrSessionExpired] if the session already expired or was collected: an expired
 // session is never revived, since its leases may already belong to others.
 func (s *Session) Heartbeat(ctx context.Context) error {
@@ -83,8 +83,7 @@ func (s *Session) Heartbeat(ctx context.Context) error {
 		if n, err := res.RowsAffected(); err != nil || n == 0 {
 			return errors.Join(ErrSessionExpired, err)
 		}
-		_, err = s.db.exec(ctx, tx, `UPDATE work SET expires = ? WHERE session_id = ?`, until, s.id)
-		return err
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("bmdb: heartbeat of session %d: %w", s.id, err)
@@ -158,7 +157,7 @@ func (s *Session) collect(ctx context.Context) {
 // subsequent calls do nothing.
 func (s *Session) Close(ctx context.Context) error {
 	err := s.db.inTx(ctx, func(tx *sql.Tx) error {
-		if _, err := s.db.exec(ctx, tx, `UPDATE work SET session_id = NULL, expires = 0 WHERE session_id = ?`, s.id); err != nil {
+		if _, err := s.db.exec(ctx, tx, `UPDATE work SET session_id = NULL WHERE session_id = ?`, s.id); err != nil {
 			return err
 		}
 		_, err := s.db.exec(ctx, tx, `DELETE FROM sessions WHERE session_id = ?`, s.id)

@@ -155,11 +155,17 @@ func (s *Source) Release(ctx context.Context) error {
 	s.buf = nil
 	s.mu.Unlock()
 	for _, l := range leases {
-		if _, err := s.sess.db.exec(ctx, s.sess.db.sql, `UPDATE work SET session_id = NULL, expires = 0
-			WHERE machine_id = ? AND process = ? AND session_id = ? AND token = ?`,
-			l.Machine, l.Process, l.Session, l.Token); err != nil {
+		if err := s.release(ctx, l); err != nil {
 			return fmt.Errorf("bmdb: release %s of %q: %w", l.Process, l.Machine, err)
 		}
 	}
 	return nil
+}
+
+// release frees l if it is still held with its token.
+func (s *Source) release(ctx context.Context, l Lease) error {
+	_, err := s.sess.db.exec(ctx, s.sess.db.sql, `UPDATE work SET session_id = NULL
+		WHERE machine_id = ? AND process = ? AND session_id = ? AND token = ?`,
+		l.Machine, l.Process, l.Session, l.Token)
+	return err
 }

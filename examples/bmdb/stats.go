@@ -33,7 +33,7 @@ func (db *DB) Stats(ctx context.Context) (Stats, error) {
 		return Stats{}, err
 	}
 	err := db.queryRow(ctx, db.sql, `SELECT
-		(SELECT COUNT(*) FROM work WHERE session_id IS NOT NULL AND expires > ?),
+		(SELECT COUNT(*) FROM work w JOIN sessions s ON s.session_id = w.session_id WHERE s.expires > ?),
 		(SELECT COUNT(*) FROM backoff WHERE until > ?),
 		(SELECT COUNT(*) FROM sessions)`, now, now).Scan(&st.Leases, &st.InBackoff, &st.Sessions)
 	if err != nil {

@@ -90,13 +90,9 @@ func run(ctx context.Context, c config, log *slog.Logger) error {
 	return summarize(ctx, db, c, time.Since(start), log)
 }
 
-// work runs the loops in a session until every machine is ready or the timeout passes.
+// work runs the loops in a session (a new one if it is lost) until every machine is ready or
+// the timeout passes.
 func work(ctx context.Context, db *bmdb.DB, c config, log *slog.Logger) error {
-	sess, err := db.OpenSession(ctx, "bmdb-demo", bmdb.SessionTTL(c.ttl), bmdb.SessionLogger(log))
-	if err != nil {
-		return err
-	}
-	defer func() { _ = sess.Close(context.WithoutCancel(ctx)) }()
 	ctx, cancel := context.WithTimeoutCause(ctx, c.timeout, fmt.Errorf("not every machine ready after %v", c.timeout))
 	defer cancel()
 	prov := &bmdb.Provider{Latency: c.latency, FailRate: c.failRate, BusyRate: c.busyRate, BrokenRate: c.broken, Seed: c.seed}
@@ -107,7 +103,7 @@ func work(ctx context.Context, db *bmdb.DB, c config, log *slog.Logger) error {
 		log.Warn("report refused", "machine", l.Machine, "process", l.Process, "err", err)
 	}}
 	allReady := false
-	err = sess.Run(ctx, func(ctx context.Context) error {
+	err := db.Serve(ctx, "bmdb-demo", func(ctx context.Context, sess *bmdb.Session) error {
 		ctx, stop := context.WithCancel(ctx)
 		defer stop()
 		var wg sync.WaitGroup
@@ -118,7 +114,7 @@ func work(ctx context.Context, db *bmdb.DB, c config, log *slog.Logger) error {
 		stop()
 		wg.Wait()
 		return err
-	})
+	}, bmdb.SessionTTL(c.ttl), bmdb.SessionLogger(log))
 	switch {
 	case err != nil:
 		return err

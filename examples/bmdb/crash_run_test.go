@@ -1,0 +1,98 @@
+package bmdb_test
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/steadfast-go/steadfast/examples/bmdb"
+)
+
+func TestAProcessKilledMidRunLosesNoWorkAndItsLeasesAreTakenOverWithinTheTTL(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts worker processes")
+	}
+	dsn := postgresServer(t).NewDatabase(t)
+	db := open(t, dsn)
+	ctx := context.Background()
+	ids := machines(600)
+	require.NoError(t, db.AddMachines(ctx, bmdb.StageNew, ids...))
+	raw, err := sql.Open("pgx", dsn)
+	require.NoError(t, err)
+	defer raw.Close()
+
+	workers := []*worker{startWorker(t, dsn), startWorker(t, dsn), startWorker(t, dsn)}
+	victim := workers[0]
+	var atKill []string
+	eventually(t, 30*time.Second, "the victim holds leases a quarter into the work", func() bool {
+		st, err := db.Stats(ctx)
+		require.NoError(t, err)
+		atKill = held(t, raw, victim.session())
+		return st.Stages[bmdb.StageReady] >= len(ids)/4 && len(atKill) > 0
+	})
+	require.NoError(t, victim.cmd.Process.Signal(syscall.SIGKILL))
+	killed := time.Now()
+	<-victim.done
+	dead := victim.session()
+	stillHeld := held(t, raw, dead)
+	t.Logf("killed session %d holding %d leases", dead, len(stillHeld))
+	require.NotEmpty(t, stillHeld, "the kill left leases behind")
+
+	eventually(t, 60*time.Second, "every machine ready", func() bool {
+		st, err := db.Stats(ctx)
+		require.NoError(t, err)
+		return st.Stages[bmdb.StageReady] == len(ids)
+	})
+
+	hist, err := db.History(ctx)
+	require.NoError(t, err)
+	f := map[string]int{}
+	takenOver := map[string]time.Time{}
+	for _, e := range hist {
+		key := e.Process + "/" + e.Machine
+		switch {
+		case e.Event == bmdb.EventFinished:
+			f[key]++
+		case e.Event == bmdb.EventExpired && e.Session == dead:
+			takenOver[key] = time.UnixMilli(e.AtMillis)
+		}
+	}
+	for _, id := range ids {
+		assert.Equal(t, 1, f["provision/"+id], "provision of %s finished exactly once", id)
+		assert.Equal(t, 1, f["initialize/"+id], "initialize of %s finished exactly once", id)
+	}
+	var slowest time.Duration
+	for _, key := range stillHeld {
+		at, ok := takenOver[key]
+		if assert.True(t, ok, "the history records the takeover of %s from the dead session", key) {
+			slowest = max(slowest, at.Sub(killed))
+		}
+	}
+	t.Logf("the dead session's leases were taken over at most %v after the kill (TTL %v)", slowest, crashTTL)
+	assert.LessOrEqual(t, slowest, crashTTL+500*time.Millisecond, "taken over within the TTL (plus one claim)")
+
+	eventually(t, 3*crashTTL, "the dead session is collected", func() bool {
+		var n int
+		require.NoError(t, raw.QueryRow(`SELECT COUNT(*) FROM sessions WHERE session_id = $1`, dead).Scan(&n))
+		return n == 0
+	})
+	for _, w := range workers[1:] {
+		require.NoError(t, w.cmd.Process.Signal(syscall.SIGTERM))
+		assert.NoError(t, <-w.done, "a survivor stops cleanly on SIGTERM")
+		w.mu.Lock()
+		if strings.Contains(w.log.String(), "session lost") {
+			t.Logf("a survivor lost its session and started a new one (a heartbeat was too slow):\n%s", w.log.String())
+		}
+		w.mu.Unlock()
+	}
+	st, err := db.Stats(ctx)
+	require.NoError(t, err)
+	assert.Zero(t, st.Sessions, "the survivors closed their sessions")
+	assert.Zero(t, st.Leases)
+}
