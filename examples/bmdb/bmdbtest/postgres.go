@@ -20,7 +20,8 @@ import (
 // ErrNoPostgres is returned by [Start] when the PostgreSQL binaries are not installed.
 var ErrNoPostgres = errors.New("bmdbtest: PostgreSQL binaries not found under /usr/lib/postgresql/*/bin: install the Debian package postgresql")
 
-// Postgres is a running private PostgreSQL server. Its methods are safe for concurrent use.
+// Postgres is a running private PostgreSQL server. Its methods are safe for concurrent use,
+// except Stop, which must not run concurrently with the others.
 type Postgres struct {
 	Bin  string // the directory of the server's binaries
 	Dir  string // the temporary directory of its data, socket and log
