@@ -3,7 +3,6 @@ package bmdb_test
 import (
 	"context"
 	"errors"
-	"strconv"
 	"testing"
 	"time"
 
@@ -15,8 +14,6 @@ import (
 	"github.com/steadfast-go/steadfast/examples/bmdb/bmdbtest"
 	"github.com/steadfast-go/steadfast/reconcile"
 )
-
-func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 var doubling = bmdb.SourceBackoff(backoff.Policy{Initial: time.Second, Multiplier: 2, Max: time.Minute, Jitter: backoff.NoJitter})
 

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // candidate is a machine a claim may take, with the lease it had.
@@ -37,22 +38,14 @@ func (s *Source) claim(ctx context.Context) ([]Lease, error) {
 		if err != nil {
 			return err
 		}
-		for _, c := range cands {
-			l, ok, err := s.take(ctx, tx, c, now)
-			if err != nil {
-				return err
-			}
-			if ok {
-				leases = append(leases, l)
-			}
-		}
-		return nil
+		leases, err = s.take(ctx, tx, cands, now)
+		return err
 	})
 	return leases, err
 }
 
-// candidates lists due machines: expired leases first, so that a dead process's work is taken
-// over by the next claim, then by id.
+// candidates lists due machines by id, in the order of the machines_stage index, so that the
+// query stops after s.batch rows however many machines are due.
 func (s *Source) candidates(ctx context.Context, tx *sql.Tx, now int64) ([]candidate, error) {
 	db := s.sess.db
 	rows, err := db.query(ctx, tx, `SELECT m.machine_id, w.session_id, w.token FROM machines m
@@ -60,7 +53,7 @@ func (s *Source) candidates(ctx context.Context, tx *sql.Tx, now int64) ([]candi
 		LEFT JOIN sessions s ON s.session_id = w.session_id
 		WHERE m.stage = ? AND (w.session_id IS NULL OR s.session_id IS NULL OR s.expires <= ?)
 		AND NOT EXISTS (SELECT 1 FROM backoff b WHERE b.machine_id = m.machine_id AND b.process = ? AND b.until > ?)
-		ORDER BY CASE WHEN w.session_id IS NULL THEN 1 ELSE 0 END, m.machine_id LIMIT ?`+db.d.skipLocked,
+		ORDER BY m.machine_id LIMIT ?`+db.d.skipLocked,
 		s.proc.Name, s.proc.From, now, s.proc.Name, now, s.batch)
 	if err != nil {
 		return nil, err
@@ -77,31 +70,67 @@ func (s *Source) candidates(ctx context.Context, tx *sql.Tx, now int64) ([]candi
 	return out, rows.Err()
 }
 
-// take leases one candidate to the session, bumping the fencing token, unless another claim
-// got it first (ok is false then). Taking over an expired lease records an "expired" event
-// under the dead session.
-func (s *Source) take(ctx context.Context, tx *sql.Tx, c candidate, now int64) (Lease, bool, error) {
+// take leases the candidates to the session in one statement, bumping their fencing tokens,
+// except those another claim got first. Taking over an expired lease records an "expired"
+// event under the dead session.
+func (s *Source) take(ctx context.Context, tx *sql.Tx, cands []candidate, now int64) ([]Lease, error) {
+	if len(cands) == 0 {
+		return nil, nil
+	}
 	db := s.sess.db
-	l := Lease{Machine: c.machine, Process: s.proc.Name, Session: s.sess.id}
-	err := db.queryRow(ctx, tx, `INSERT INTO work (machine_id, process, session_id, token) VALUES (?, ?, ?, 1)
-		ON CONFLICT (machine_id, process) DO UPDATE
+	var q strings.Builder
+	args := make([]any, 0, 3*len(cands)+1)
+	q.WriteString(`INSERT INTO work (machine_id, process, session_id, token) VALUES `)
+	for i, c := range cands {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString("(?, ?, ?, 1)")
+		args = append(args, c.machine, s.proc.Name, s.sess.id)
+	}
+	q.WriteString(` ON CONFLICT (machine_id, process) DO UPDATE
 		SET session_id = excluded.session_id, token = work.token + 1
 		WHERE work.session_id IS NULL
 		OR NOT EXISTS (SELECT 1 FROM sessions s WHERE s.session_id = work.session_id AND s.expires > ?)
-		RETURNING token`, c.machine, s.proc.Name, s.sess.id, now).Scan(&l.Token)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Lease{}, false, nil
-	} else if err != nil {
-		return Lease{}, false, err
+		RETURNING machine_id, token`)
+	tokens, err := s.scanTokens(db.query(ctx, tx, q.String(), append(args, now)...))
+	if err != nil {
+		return nil, err
 	}
-	if c.oldSession.Valid {
-		cause := fmt.Sprintf("taken over by session %d", s.sess.id)
-		if _, err := db.exec(ctx, tx, `INSERT INTO history (machine_id, process, session_id, token, event, cause, at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, c.machine, s.proc.Name, c.oldSession.Int64, c.oldToken.Int64, EventExpired, cause, now); err != nil {
-			return Lease{}, false, err
+	var leases []Lease
+	for _, c := range cands { // in the candidates' order: takeovers first
+		tok, ok := tokens[c.machine]
+		if !ok {
+			continue // another claim got it first
+		}
+		leases = append(leases, Lease{Machine: c.machine, Process: s.proc.Name, Session: s.sess.id, Token: tok})
+		if c.oldSession.Valid {
+			if _, err := db.exec(ctx, tx, `INSERT INTO history (machine_id, process, session_id, token, event, cause, at)
+				VALUES (?, ?, ?, ?, ?, ?, ?)`, c.machine, s.proc.Name, c.oldSession.Int64, c.oldToken.Int64, EventExpired,
+				fmt.Sprintf("taken over by session %d", s.sess.id), now); err != nil {
+				return nil, err
+			}
 		}
 	}
-	return l, true, nil
+	return leases, nil
+}
+
+// scanTokens reads (machine, token) rows.
+func (s *Source) scanTokens(rows *sql.Rows, err error) (map[string]int64, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var m string
+		var tok int64
+		if err := rows.Scan(&m, &tok); err != nil {
+			return nil, err
+		}
+		out[m] = tok
+	}
+	return out, rows.Err()
 }
 
 func errorsIsExpired(err error) bool { return errors.Is(err, ErrSessionExpired) }

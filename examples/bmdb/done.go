@@ -31,6 +31,9 @@ const maxCause = 500
 // Each report is recorded in the history. Done blocks on the database.
 func (s *Source) Done(ctx context.Context, l Lease, o reconcile.Outcome) error {
 	db := s.sess.db
+	if o.Kind == reconcile.OutcomeDone && db.d.name == "postgres" {
+		return s.finishFast(ctx, l)
+	}
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		now := db.now()
 		if db.d.lockMachine != "" {
@@ -123,4 +126,23 @@ func (s *Source) backOff(ctx context.Context, tx *sql.Tx, l Lease, now time.Time
 		next.until = ms(now.Add(jittered(s.policy, next.interval, s.jitter())))
 	}
 	return s.storeBackoff(ctx, tx, l, next)
+}
+
+// finishFast reports a success in one statement (PostgreSQL), with Done's rules.
+func (s *Source) finishFast(ctx context.Context, l Lease) error {
+	var held bool
+	var err error
+	for range 3 {
+		if held, err = s.finishPG(ctx, l); !retryable(err) {
+			break
+		}
+	}
+	switch {
+	case err != nil:
+		_ = s.release(context.WithoutCancel(ctx), l)
+		return err
+	case !held:
+		return &LeaseLostError{Lease: l}
+	}
+	return nil
 }

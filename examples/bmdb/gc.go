@@ -16,11 +16,16 @@ type Collected struct {
 // "expired" event naming its session in the history) and deletes every expired session.
 // Claims take over expired leases by themselves; GC makes sure a dead session's locks do not
 // linger when nobody claims, and keeps the sessions table small. It is safe to run from many
-// processes at once. [Session.Run] runs it once per TTL.
+// processes at once, and cheap when no session has expired. [Session.Run] runs it once per TTL,
+// and every claim first.
 func (db *DB) GC(ctx context.Context) (Collected, error) {
 	var c Collected
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		now := ms(db.now())
+		var expired int
+		if err := db.queryRow(ctx, tx, `SELECT COUNT(*) FROM sessions WHERE expires <= ?`, now).Scan(&expired); err != nil || expired == 0 {
+			return err // the common case: one look at the small sessions table
+		}
 		if ok, err := db.gcLock(ctx, tx); err != nil || !ok {
 			return err // another process is collecting
 		}

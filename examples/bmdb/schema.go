@@ -32,7 +32,9 @@ var migrations = [][]string{
 			session_id BIGINT,
 			token      BIGINT NOT NULL,
 			PRIMARY KEY (machine_id, process))`,
-		`CREATE INDEX work_session ON work (session_id)`,
+		// No index on work.session_id: a lease changes hands without touching an index (a
+		// HOT update on PostgreSQL); only Session.Close and a GC that found an expired
+		// session scan the table.
 		`CREATE TABLE backoff (
 			machine_id  TEXT NOT NULL REFERENCES machines (machine_id),
 			process     TEXT NOT NULL,

@@ -108,6 +108,11 @@ func (s *Source) claimAndPop(ctx context.Context) (Lease, error) {
 	}
 	policy := backoff.Policy{Initial: 50 * time.Millisecond, Max: s.sess.ttl / 4, MaxElapsed: s.sess.ttl}
 	leases, err := backoff.RetryValue(ctx, policy, func(ctx context.Context) ([]Lease, error) {
+		// A dead session's leases are released first, so that this claim can take them over:
+		// claims go by machine id, and a dead worker's machines are the lowest still due.
+		if _, err := s.sess.db.GC(ctx); err != nil {
+			return nil, err
+		}
 		ls, err := s.claim(ctx)
 		if errorsIsExpired(err) {
 			return nil, backoff.Permanent(err)

@@ -116,7 +116,7 @@ func TestAWorkerWhoseLeaseWasTakenOverCannotCommit(t *testing.T) {
 		require.NoError(t, err)
 		require.Len(t, hist, 2)
 		assert.Equal(t, bmdb.Event{Machine: "m1", Process: "provision", Session: late.Session, Token: late.Token,
-			Event: bmdb.EventExpired, Cause: "taken over by session " + itoa(fresh.ID()), AtMillis: clock.Now().UnixMilli()}, hist[0])
+			Event: bmdb.EventExpired, Cause: "collected", AtMillis: clock.Now().UnixMilli()}, hist[0])
 		assert.Equal(t, bmdb.EventFinished, hist[1].Event)
 		assert.Equal(t, fresh.ID(), hist[1].Session, "only the new owner's work is recorded as finished")
 	})
