@@ -27,12 +27,17 @@ func (s *Source) claim(ctx context.Context) ([]Lease, error) {
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		leases = leases[:0]
 		now := ms(db.now())
-		var one int
-		err := db.queryRow(ctx, tx, `SELECT 1 FROM sessions WHERE session_id = ? AND expires > ?`, s.sess.id, now).Scan(&one)
-		if errors.Is(err, sql.ErrNoRows) {
-			return ErrSessionExpired
-		} else if err != nil {
+		var alive, expired int
+		if err := db.queryRow(ctx, tx, `SELECT
+			(SELECT COUNT(*) FROM sessions WHERE session_id = ? AND expires > ?),
+			(SELECT COUNT(*) FROM sessions WHERE expires <= ?)`, s.sess.id, now, now).Scan(&alive, &expired); err != nil {
 			return err
+		}
+		switch {
+		case alive == 0:
+			return ErrSessionExpired
+		case expired > 0:
+			return errCollect
 		}
 		cands, err := s.candidates(ctx, tx, now)
 		if err != nil {
@@ -48,13 +53,19 @@ func (s *Source) claim(ctx context.Context) ([]Lease, error) {
 // query stops after s.batch rows however many machines are due.
 func (s *Source) candidates(ctx context.Context, tx *sql.Tx, now int64) ([]candidate, error) {
 	db := s.sess.db
-	rows, err := db.query(ctx, tx, `SELECT m.machine_id, w.session_id, w.token FROM machines m
-		LEFT JOIN work w ON w.machine_id = m.machine_id AND w.process = ?
-		LEFT JOIN sessions s ON s.session_id = w.session_id
-		WHERE m.stage = ? AND (w.session_id IS NULL OR s.session_id IS NULL OR s.expires <= ?)
-		AND NOT EXISTS (SELECT 1 FROM backoff b WHERE b.machine_id = m.machine_id AND b.process = ? AND b.until > ?)
+	// The lease and backoff checks are scalar subqueries on purpose: each is an index probe per
+	// machine, in the index's order, so the scan stops after s.batch rows. As joins, the
+	// planner may merge-join the whole work table to find the few leases that are held.
+	rows, err := db.query(ctx, tx, `SELECT m.machine_id,
+		(SELECT w.session_id FROM work w WHERE w.machine_id = m.machine_id AND w.process = ?),
+		(SELECT w.token FROM work w WHERE w.machine_id = m.machine_id AND w.process = ?)
+		FROM machines m
+		WHERE m.stage = ?
+		AND COALESCE((SELECT s.expires FROM work w JOIN sessions s ON s.session_id = w.session_id
+			WHERE w.machine_id = m.machine_id AND w.process = ?), 0) <= ?
+		AND COALESCE((SELECT b.until FROM backoff b WHERE b.machine_id = m.machine_id AND b.process = ?), 0) <= ?
 		ORDER BY m.machine_id LIMIT ?`+db.d.skipLocked,
-		s.proc.Name, s.proc.From, now, s.proc.Name, now, s.batch)
+		s.proc.Name, s.proc.Name, s.proc.From, s.proc.Name, now, s.proc.Name, now, s.batch)
 	if err != nil {
 		return nil, err
 	}
@@ -133,4 +144,5 @@ func (s *Source) scanTokens(rows *sql.Rows, err error) (map[string]int64, error)
 	return out, rows.Err()
 }
 
-func errorsIsExpired(err error) bool { return errors.Is(err, ErrSessionExpired) }
+// errCollect tells claimCollecting to collect an expired session before it claims.
+var errCollect = errors.New("bmdb: an expired session is to be collected")

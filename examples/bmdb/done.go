@@ -128,15 +128,9 @@ func (s *Source) backOff(ctx context.Context, tx *sql.Tx, l Lease, now time.Time
 	return s.storeBackoff(ctx, tx, l, next)
 }
 
-// finishFast reports a success in one statement (PostgreSQL), with Done's rules.
+// finishFast reports a success on PostgreSQL through the group commit, with Done's rules.
 func (s *Source) finishFast(ctx context.Context, l Lease) error {
-	var held bool
-	var err error
-	for range 3 {
-		if held, err = s.finishPG(ctx, l); !retryable(err) {
-			break
-		}
-	}
+	held, err := s.finishGrouped(ctx, l)
 	switch {
 	case err != nil:
 		_ = s.release(context.WithoutCancel(ctx), l)

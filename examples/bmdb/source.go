@@ -2,6 +2,7 @@ package bmdb
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"sync"
@@ -49,6 +50,8 @@ type Source struct {
 
 	mu  sync.Mutex
 	buf []Lease // claimed and not handed out yet; their leases live with the session
+
+	group group // PostgreSQL's group commit of successes
 }
 
 var _ reconcile.Source[Lease] = (*Source)(nil)
@@ -85,6 +88,7 @@ func (s *Session) Source(p Process, opts ...SourceOption) *Source {
 func (s *Source) Get(ctx context.Context) (Lease, error) {
 	for {
 		if l, ok := s.pop(); ok {
+			s.refill(ctx)
 			return l, nil
 		}
 		select {
@@ -108,13 +112,8 @@ func (s *Source) claimAndPop(ctx context.Context) (Lease, error) {
 	}
 	policy := backoff.Policy{Initial: 50 * time.Millisecond, Max: s.sess.ttl / 4, MaxElapsed: s.sess.ttl}
 	leases, err := backoff.RetryValue(ctx, policy, func(ctx context.Context) ([]Lease, error) {
-		// A dead session's leases are released first, so that this claim can take them over:
-		// claims go by machine id, and a dead worker's machines are the lowest still due.
-		if _, err := s.sess.db.GC(ctx); err != nil {
-			return nil, err
-		}
-		ls, err := s.claim(ctx)
-		if errorsIsExpired(err) {
+		ls, err := s.claimCollecting(ctx)
+		if errors.Is(err, ErrSessionExpired) {
 			return nil, backoff.Permanent(err)
 		}
 		return ls, err
@@ -138,6 +137,43 @@ func (s *Source) claimAndPop(ctx context.Context) (Lease, error) {
 	s.buf = append(s.buf, leases[1:]...)
 	s.mu.Unlock()
 	return leases[0], nil
+}
+
+// claimCollecting claims; if the claim saw an expired session, it collects it first (so that
+// the claim can take over its leases: claims go by machine id, and a dead worker's machines
+// are the lowest still due) and claims again.
+func (s *Source) claimCollecting(ctx context.Context) ([]Lease, error) {
+	ls, err := s.claim(ctx)
+	if !errors.Is(err, errCollect) {
+		return ls, err
+	}
+	if _, err := s.sess.db.GC(ctx); err != nil {
+		return nil, err
+	}
+	return s.claim(ctx)
+}
+
+// refill tops the buffer up ahead of need: when it holds less than half a batch and no claim
+// runs, this worker claims now (once, with no retry), while the others go on working from
+// the buffer. An error is left for the next Get that finds the buffer empty.
+func (s *Source) refill(ctx context.Context) {
+	s.mu.Lock()
+	low := len(s.buf) < s.batch/2
+	s.mu.Unlock()
+	if !low {
+		return
+	}
+	select {
+	case s.claimMu <- struct{}{}:
+	default:
+		return // a claim is running
+	}
+	defer func() { <-s.claimMu }()
+	if leases, err := s.claimCollecting(ctx); err == nil {
+		s.mu.Lock()
+		s.buf = append(s.buf, leases...)
+		s.mu.Unlock()
+	}
 }
 
 func (s *Source) pop() (Lease, bool) {
