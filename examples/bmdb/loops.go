@@ -41,7 +41,9 @@ func Loops(p *Provider, opts ...SourceOption) []Loop {
 	}
 	return []Loop{
 		{Process: Provision, Sync: op(p.Provision), Options: opts},
-		{Process: Initialize, Sync: op(p.Install), Options: opts},
+		{Process: Initialize, Sync: reconcile.SyncFunc[Lease](func(ctx context.Context, l Lease) error {
+			return p.Install(ctx, l.Machine, l.Token)
+		}), Options: opts},
 		{Process: Recover, Sync: op(p.Repair), Options: opts},
 	}
 }

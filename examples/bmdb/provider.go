@@ -30,10 +30,9 @@ type Provider struct {
 	BrokenRate float64       // chance that a machine is found broken by its first Install
 	Seed       uint64        // decides which machines are broken
 
-	mu       sync.Mutex
-	rng      *rand.Rand
-	repaired map[string]bool
-	calls    map[string]int
+	mu    sync.Mutex
+	rng   *rand.Rand
+	calls map[string]int
 }
 
 // Provision creates the machine at the provider.
@@ -41,15 +40,16 @@ func (p *Provider) Provision(ctx context.Context, machine string) error {
 	return p.call(ctx, "provision", machine)
 }
 
-// Install installs the agent on the machine. A machine chosen by BrokenRate (deterministically
-// from Seed and its id) fails with a permanent [ErrMachineBroken] until it is repaired.
-func (p *Provider) Install(ctx context.Context, machine string) error {
+// Install installs the agent on the machine; attempt counts the tries (1 for the first: the
+// fencing token of the lease does). A machine chosen by BrokenRate (deterministically from Seed
+// and its id) is found broken by the first attempt that reaches it, a permanent
+// [ErrMachineBroken]; later attempts, after a repair, succeed. Deciding from the attempt, not
+// from memory, keeps providers in several processes in agreement.
+func (p *Provider) Install(ctx context.Context, machine string, attempt int64) error {
 	if err := p.call(ctx, "install", machine); err != nil {
 		return err
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.broken(machine) && !p.repaired[machine] {
+	if attempt == 1 && p.Broken(machine) {
 		return backoff.Permanent(fmt.Errorf("install on %s: %w", machine, ErrMachineBroken))
 	}
 	return nil
@@ -57,16 +57,7 @@ func (p *Provider) Install(ctx context.Context, machine string) error {
 
 // Repair fixes a broken machine.
 func (p *Provider) Repair(ctx context.Context, machine string) error {
-	if err := p.call(ctx, "repair", machine); err != nil {
-		return err
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.repaired == nil {
-		p.repaired = map[string]bool{}
-	}
-	p.repaired[machine] = true
-	return nil
+	return p.call(ctx, "repair", machine)
 }
 
 // Calls returns how many calls of op (provision, install or repair) the provider answered.
@@ -76,14 +67,8 @@ func (p *Provider) Calls(op string) int {
 	return p.calls[op]
 }
 
-// Broken reports whether machine is one that Install finds broken before its repair.
+// Broken reports whether machine is one that Install finds broken at its first attempt.
 func (p *Provider) Broken(machine string) bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.broken(machine)
-}
-
-func (p *Provider) broken(machine string) bool {
 	h := fnv.New64a()
 	fmt.Fprintf(h, "%d/%s", p.Seed, machine)
 	return float64(h.Sum64()%1_000_000)/1_000_000 < p.BrokenRate
