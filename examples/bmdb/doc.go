@@ -9,7 +9,8 @@
 //   - [Open] connects and migrates the schema (machines, sessions, work, backoff, history;
 //     versioned, append-only). A bad data source name is an error matching [ErrBadDSN]; a
 //     database migrated by a newer program, one matching [ErrSchemaTooNew].
-//   - A process joins with [DB.OpenSession] and keeps the session alive with [Session.Run],
+//   - A process joins with [DB.OpenSession] and keeps the session alive with [Session.Run] (or
+//     [DB.Serve], which also starts a new session when one is lost),
 //     which heartbeats five times per TTL through connctx.WithProbe: two failed heartbeats in a
 //     row end the context of the work, with a cause matching [ErrSessionLost], before the
 //     session's leases can expire. Session.Run also collects expired sessions and releases
@@ -18,6 +19,8 @@
 //     reconcile.Source over it, keyed by [Lease]: Get claims due machines in batches (free or
 //     expired lease, backoff over; PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite: one writer
 //     transaction) and hands them out one at a time; Done reports the outcome.
+//   - A lease lives as long as its session: a heartbeat renews all of them by updating one row,
+//     and when a session expires every lease it held can be taken over.
 //   - Every claim bumps the machine's fencing token. Done first checks that the lease is still
 //     the session's with the same token, in the transaction that writes the outcome: a worker
 //     whose lease was taken over commits nothing and gets [ErrLeaseLost], the origin's missing
@@ -29,6 +32,8 @@
 //     restart and grows from where it was), a backoff.RetryAfter hint waits exactly that long,
 //     a backoff.Permanent error moves the machine to the process's DropTo stage.
 //   - Times are Unix milliseconds from the clock of the process that writes them ([WithClock]).
+//   - On PostgreSQL, successes reported at the same time by the workers of a Source are
+//     committed together in one statement (a group commit); each keeps its own fence.
 //   - [RunLoops] runs several loops in one session with reconcile.Run's parallelism and a
 //     shared rate limit; [Loops] and [Provider] are the demo's loops and simulated provider.
 //

@@ -30,6 +30,7 @@ type SchemaError struct {
 	Have, Want int
 }
 
+// Error says both versions and what to do.
 func (e *SchemaError) Error() string {
 	return fmt.Sprintf("bmdb: database schema is version %d, this program knows up to %d: upgrade the program", e.Have, e.Want)
 }
@@ -42,6 +43,7 @@ type LeaseLostError struct {
 	Lease Lease
 }
 
+// Error names the lease.
 func (e *LeaseLostError) Error() string {
 	return fmt.Sprintf("bmdb: lease lost: %s of machine %q, session %d, token %d (expired or taken over)",
 		e.Lease.Process, e.Lease.Machine, e.Lease.Session, e.Lease.Token)
