@@ -38,7 +38,7 @@ func TestAProcessKilledMidRunLosesNoWorkAndItsLeasesAreTakenOverWithinTheTTL(t *
 	})
 	require.NoError(t, victim.cmd.Process.Signal(syscall.SIGKILL))
 	killed := time.Now()
-	<-victim.done
+	<-victim.exited
 	dead := victim.session()
 	stillHeld := held(t, raw, dead)
 	t.Logf("killed session %d holding %d leases", dead, len(stillHeld))
@@ -92,7 +92,8 @@ func TestAProcessKilledMidRunLosesNoWorkAndItsLeasesAreTakenOverWithinTheTTL(t *
 	})
 	for _, w := range workers[1:] {
 		require.NoError(t, w.cmd.Process.Signal(syscall.SIGTERM))
-		assert.NoError(t, <-w.done, "a survivor stops cleanly on SIGTERM")
+		<-w.exited
+		assert.NoError(t, w.err, "a survivor stops cleanly on SIGTERM")
 		w.mu.Lock()
 		if strings.Contains(w.log.String(), "session lost") {
 			t.Logf("a survivor lost its session and started a new one (a heartbeat was too slow):\n%s", w.log.String())

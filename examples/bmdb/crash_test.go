@@ -60,16 +60,17 @@ func crashWorker() int {
 
 // worker is a worker process started by the test.
 type worker struct {
-	cmd  *exec.Cmd
-	log  *strings.Builder
-	mu   *sync.Mutex // guards log and sess
-	sess int64
-	done chan error
+	cmd    *exec.Cmd
+	log    *strings.Builder
+	mu     *sync.Mutex // guards log and sess
+	sess   int64
+	exited chan struct{} // closed when the process has exited; err is then its exit
+	err    error
 }
 
 func startWorker(t *testing.T, dsn string) *worker {
 	t.Helper()
-	w := &worker{cmd: exec.Command(os.Args[0], "-test.run=^$"), log: &strings.Builder{}, mu: &sync.Mutex{}, done: make(chan error, 1)}
+	w := &worker{cmd: exec.Command(os.Args[0], "-test.run=^$"), log: &strings.Builder{}, mu: &sync.Mutex{}, exited: make(chan struct{})}
 	w.cmd.Env = append(os.Environ(), workerEnv+"="+dsn)
 	out, err := w.cmd.StdoutPipe()
 	require.NoError(t, err)
@@ -82,12 +83,15 @@ func startWorker(t *testing.T, dsn string) *worker {
 		for sc.Scan() { // a worker whose session was lost starts a new one
 			w.readSession(t, sc.Text())
 		}
-		w.done <- w.cmd.Wait()
+		w.err = w.cmd.Wait()
+		close(w.exited)
 	}()
 	t.Cleanup(func() {
-		if w.cmd.ProcessState == nil {
+		select {
+		case <-w.exited:
+		default: // the test failed before it stopped the worker
 			_ = w.cmd.Process.Kill()
-			<-w.done
+			<-w.exited
 		}
 		if t.Failed() {
 			w.mu.Lock()
