@@ -121,3 +121,47 @@ func TestAWorkerWhoseLeaseWasTakenOverCannotCommit(t *testing.T) {
 		assert.Equal(t, fresh.ID(), hist[1].Session, "only the new owner's work is recorded as finished")
 	})
 }
+
+func TestConcurrentReportsAreEachCommittedUnderTheirOwnFence(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, d dialect) {
+		db := open(t, d.newDSN(t))
+		ctx := context.Background()
+		require.NoError(t, db.AddMachines(ctx, bmdb.StageNew, machines(8)...))
+		src := session(t, db, time.Minute).Source(bmdb.Provision, bmdb.SourceBatch(8))
+		var leases []bmdb.Lease
+		for range 8 {
+			l, err := getWithin(src, time.Second)
+			require.NoError(t, err)
+			leases = append(leases, l)
+		}
+		forged := leases[3]
+		forged.Token++ // a lease this worker never held: its report must fail alone
+
+		start := make(chan struct{})
+		errs := make([]error, len(leases))
+		var wg sync.WaitGroup
+		for i, l := range leases {
+			if i == 3 {
+				l = forged
+			}
+			wg.Go(func() {
+				<-start // all at once, so that on PostgreSQL they share group commits
+				errs[i] = src.Done(ctx, l, reconcile.OutcomeOf(nil))
+			})
+		}
+		close(start)
+		wg.Wait()
+		for i, err := range errs {
+			if i == 3 {
+				assert.ErrorIs(t, err, bmdb.ErrLeaseLost, "the forged report is refused")
+				continue
+			}
+			assert.NoError(t, err, "report %d", i)
+		}
+		st, err := db.Stats(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, map[string]int{bmdb.StageProvisioned: 7, bmdb.StageNew: 1}, st.Stages)
+		assert.Equal(t, 7, st.Events["provision"][bmdb.EventFinished])
+		assert.Equal(t, 1, st.Leases, "the forged report left the real lease alone")
+	})
+}
