@@ -37,7 +37,7 @@ type dialect struct {
 }
 
 var (
-	sqliteDialect   = dialect{name: "sqlite", driver: "sqlite", ident: "INTEGER PRIMARY KEY"}
+	sqliteDialect   = dialect{name: "sqlite", driver: "sqlite", ident: "INTEGER PRIMARY KEY AUTOINCREMENT"} // ids are never reused
 	postgresDialect = dialect{name: "postgres", driver: "pgx",
 		ident: "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", skipLocked: " FOR UPDATE OF m SKIP LOCKED",
 		lockMachine: `SELECT 1 FROM machines WHERE machine_id = ? FOR UPDATE`}

@@ -113,3 +113,24 @@ func TestSessionRunReturnsTheWorksErrorAndLeavesNothingRunning(t *testing.T) {
 	require.NoError(t, s.Close(context.Background()), "closing again does nothing")
 	// TestMain checks that no goroutine is left.
 }
+
+func TestServeStartsANewSessionWhenOneIsLost(t *testing.T) {
+	clock := bmdbtest.NewClock(epoch)
+	db := open(t, d0(t), bmdb.WithClock(clock.Now))
+	stop := errors.New("stop")
+	var seen []int64
+	err := db.Serve(context.Background(), t.Name(), func(ctx context.Context, s *bmdb.Session) error {
+		seen = append(seen, s.ID())
+		if len(seen) == 2 {
+			return stop
+		}
+		clock.Advance(time.Hour) // the first session's heartbeats fail
+		<-ctx.Done()
+		return nil
+	}, bmdb.SessionTTL(250*time.Millisecond))
+	require.ErrorIs(t, err, stop, "an error that is not a session loss ends Serve")
+	assert.Equal(t, []int64{1, 2}, seen, "the lost session was followed by a new one")
+	st, err := db.Stats(context.Background())
+	require.NoError(t, err)
+	assert.Zero(t, st.Sessions, "both sessions were closed")
+}
