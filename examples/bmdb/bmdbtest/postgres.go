@@ -89,7 +89,11 @@ func version(path string) int {
 
 // makeDir makes the server's directory, owned by the user the server runs as.
 func (p *Postgres) makeDir() (string, error) {
-	dir, err := os.MkdirTemp("", "bmdbtest-pg-")
+	parent := "" // $TMPDIR, or /tmp
+	if p.runAs != "" {
+		parent = "/tmp" // the server's user must reach the directory: $TMPDIR may be private to root
+	}
+	dir, err := os.MkdirTemp(parent, "bmdbtest-pg-")
 	if err != nil {
 		return "", err
 	}
