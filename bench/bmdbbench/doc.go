@@ -1,0 +1,6 @@
+// Package bmdbbench measures the throughput of examples/bmdb's leased work source under
+// reconcile.Run with no-op work: on one local PostgreSQL (started by the benchmark from the
+// Debian package's binaries, as the tests do) against River (riverqueue/river with riverpgxv5)
+// on the same database, 16 workers against one, and embedded SQLite in one process. Each
+// reports items/s.
+package bmdbbench

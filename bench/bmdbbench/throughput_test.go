@@ -1,0 +1,26 @@
+package bmdbbench
+
+import "testing"
+
+// BenchmarkPostgres16Workers is no-op work on one local PostgreSQL with 16 workers: one op is
+// one item claimed, synced and committed (steadfast: a bmdb lease, reported under its fencing
+// check with history; River: a job fetched, worked and marked completed). items/s is the
+// throughput. Both run on the same database, in the same process.
+func BenchmarkPostgres16Workers(b *testing.B) {
+	dsn := postgres(b)
+	b.Run("steadfast", func(b *testing.B) { runSteadfast(b, dsn, 16) })
+	b.Run("river", func(b *testing.B) { runRiver(b, dsn, 16) })
+}
+
+// BenchmarkPostgresWorkers is the same no-op work with 16 workers (steadfast) against one
+// worker (the anchor): how far the source scales with parallelism on one database.
+func BenchmarkPostgresWorkers(b *testing.B) {
+	dsn := postgres(b)
+	b.Run("steadfast", func(b *testing.B) { runSteadfast(b, dsn, 16) })
+	b.Run("one-worker", func(b *testing.B) { runSteadfast(b, dsn, 1) })
+}
+
+// BenchmarkSQLite is the no-op work on embedded SQLite in one process with 16 workers.
+func BenchmarkSQLite(b *testing.B) {
+	b.Run("16-workers", func(b *testing.B) { runSteadfast(b, sqliteDSN(b), 16) })
+}
