@@ -33,6 +33,7 @@ demo:
 	cd examples && $(GO) run ./cmd/lbaas
 	cd examples && $(GO) run ./cmd/vpp
 	cd examples && $(GO) run ./cmd/voltha
+	cd examples && $(GO) run ./cmd/bmdb
 
 # Benchmarks side by side with their anchors, in one process; writes BENCHMARKS.md.
 bench:
