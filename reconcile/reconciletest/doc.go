@@ -16,6 +16,10 @@
 //   - Latency waits on timers, so under testing/synctest it costs no real time. An Engine is
 //     safe for concurrent use and starts no goroutine.
 //
-// The fake work source for reconcile.Run is documented in source.go. The package imports
-// nothing beyond the library's own dependencies.
+//   - [Source] is a fake work source for reconcile.Run: the test pushes keys, closes it, makes
+//     Get or Done fail on command, and reads back every outcome reported to it. It hands each
+//     key out once, in order (no dedupe, no retry), and records contract violations (a Done of
+//     a key not handed out, or reported twice) in [Source.Violations]. The zero value is ready.
+//
+// The package imports nothing beyond the library's own dependencies.
 package reconciletest
