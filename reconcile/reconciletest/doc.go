@@ -15,7 +15,6 @@
 //     key that exists fails with [ErrResourceExists], so a test sees a duplicate create.
 //   - Latency waits on timers, so under testing/synctest it costs no real time. An Engine is
 //     safe for concurrent use and starts no goroutine.
-//
 //   - [Source] is a fake work source for reconcile.Run: the test pushes keys, closes it, makes
 //     Get or Done fail on command, and reads back every outcome reported to it. It hands each
 //     key out once, in order (no dedupe, no retry), and records contract violations (a Done of
