@@ -10,13 +10,13 @@
 //     From kuryr-kubernetes' exponential_sleep: retry until a deadline counted from the first
 //     failure, the last attempt on the deadline, never after it. Every other package takes a
 //     backoff.Policy wherever it waits.
-//   - watch: a restartable watcher over k8s.io/apimachinery's watch.Interface that resumes from
+//   - [github.com/steadfast-go/steadfast/watch]: a restartable watcher over k8s.io/apimachinery's watch.Interface that resumes from
 //     the last handled resourceVersion, so nothing is lost or delivered twice across restarts.
 //     From kuryr-kubernetes' Watcher.
-//   - connctx: contexts that end when a connection is lost (gRPC state or a liveness probe), and
+//   - [github.com/steadfast-go/steadfast/connctx]: contexts that end when a connection is lost (gRPC state or a liveness probe), and
 //     a supervisor that dials, runs a session, and starts over from a clean slate on loss. From
 //     VOLTHA's arouterd and vpp-maglev's VPP connection monitor.
-//   - reconcile: a step reconciler (observe, plan, destroy, create, wait until ready), a keyed
+//   - [github.com/steadfast-go/steadfast/reconcile]: a step reconciler (observe, plan, destroy, create, wait until ready), a keyed
 //     work queue, and a control loop that runs one sync path over a work source. From anexia's
 //     LBaaS reconciliation, vpp-maglev's sync path and Monogon's BMDB control loops.
 //
@@ -24,5 +24,7 @@
 // sync function per key; the sync talks to the external system through a connection whose
 // lifetime context (connctx) cancels in-flight work when the connection is lost; every retry
 // waits according to a backoff.Policy. The packages depend on backoff and never on each other.
-// The examples module shows the four origin systems rebuilt this way.
+// The examples module shows the four origin systems rebuilt this way (examples/voltha,
+// examples/vpp, examples/lbaas, examples/bmdb), and each package has a test kit for users'
+// own tests: watch/watchtest, connctx/conntest, reconcile/reconciletest.
 package steadfast
