@@ -25,17 +25,21 @@ import (
 	"github.com/steadfast-go/steadfast/reconcile"
 )
 
+// defaultFaults are the embedded API's faults in the demo.
+var defaultFaults = lbaas.Faults{ProvisionDelay: 150 * time.Millisecond, FailRate: 0.1, ServerErrorRate: 0.1,
+	SlowRate: 0.03, SlowDelay: 10 * time.Second, Seed: 1}
+
 func main() {
 	url := flag.String("url", "", "LBaaS API address; empty runs the demo against an embedded API")
 	svcFile := flag.String("service", "", "the service as JSON (uid, load_balancer, ports, external_ips, nodes); required with -url")
-	var f lbaas.Faults
-	flag.Uint64Var(&f.Seed, "seed", 1, "embedded API: seed of the fault draws")
-	flag.DurationVar(&f.ProvisionDelay, "provision", 150*time.Millisecond, "embedded API: how long a created resource stays pending")
-	flag.Float64Var(&f.FailRate, "fail", 0.1, "embedded API: fraction of creates that end in state error")
-	flag.Float64Var(&f.StuckRate, "stuck", 0, "embedded API: fraction of creates that stay pending forever")
-	flag.Float64Var(&f.ServerErrorRate, "5xx", 0.1, "embedded API: fraction of answers that are 503")
-	flag.Float64Var(&f.SlowRate, "slow", 0.03, "embedded API: fraction of answers that hang for -slow-delay")
-	flag.DurationVar(&f.SlowDelay, "slow-delay", 10*time.Second, "embedded API: how long a slow answer hangs")
+	f := defaultFaults
+	flag.Uint64Var(&f.Seed, "seed", f.Seed, "embedded API: seed of the fault draws")
+	flag.DurationVar(&f.ProvisionDelay, "provision", f.ProvisionDelay, "embedded API: how long a created resource stays pending")
+	flag.Float64Var(&f.FailRate, "fail", f.FailRate, "embedded API: fraction of creates that end in state error")
+	flag.Float64Var(&f.StuckRate, "stuck", f.StuckRate, "embedded API: fraction of creates that stay pending forever")
+	flag.Float64Var(&f.ServerErrorRate, "5xx", f.ServerErrorRate, "embedded API: fraction of answers that are 503")
+	flag.Float64Var(&f.SlowRate, "slow", f.SlowRate, "embedded API: fraction of answers that hang for -slow-delay")
+	flag.DurationVar(&f.SlowDelay, "slow-delay", f.SlowDelay, "embedded API: how long a slow answer hangs")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
