@@ -75,18 +75,23 @@ func repoint(b *testing.B, cluster *sim.Cluster, cores *sim.Cores, router *sim.R
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
-// holds waits until the router's slot rw-core1.1 points at addr.
+// holds waits until the router's slot rw-core1.1 points at addr, woken by each Set call.
 func holds(b *testing.B, router *sim.Router, addr string, limit time.Duration) bool {
-	deadline := time.Now().Add(limit)
-	for time.Now().Before(deadline) {
+	deadline := time.NewTimer(limit)
+	defer deadline.Stop()
+	for {
+		changed := router.Changed() // before reading the table, so no change is missed
 		for _, c := range router.Table().Connections {
 			if c.Name == "rw-core1.1" && c.Addr == addr {
 				return true
 			}
 		}
-		time.Sleep(200 * time.Microsecond) // polling a real server; a benchmark, not a test
+		select {
+		case <-changed:
+		case <-deadline.C:
+			return false
+		}
 	}
-	return false
 }
 
 // BenchmarkRepoint measures re-pointing a restarted core: steadfast's daemon against the

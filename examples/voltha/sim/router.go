@@ -32,11 +32,12 @@ type Router struct {
 	srv  *grpc.Server
 	addr string
 
-	mu    sync.Mutex
-	conns map[[3]string]string // cluster, backend, connection -> addr
-	affs  map[string]string    // device -> backend
-	calls int
-	fail  int // the next Set calls to fail
+	mu      sync.Mutex
+	conns   map[[3]string]string // cluster, backend, connection -> addr
+	affs    map[string]string    // device -> backend
+	calls   int
+	fail    int           // the next Set calls to fail
+	changed chan struct{} // closed, and replaced, on every Set call; see Changed
 }
 
 // StartRouter starts a router on addr ("127.0.0.1:0" for a free port; the address of a
@@ -47,7 +48,8 @@ func StartRouter(addr string) (*Router, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &Router{addr: lis.Addr().String(), conns: map[[3]string]string{}, affs: map[string]string{}}
+	r := &Router{addr: lis.Addr().String(), conns: map[[3]string]string{}, affs: map[string]string{},
+		changed: make(chan struct{})}
 	r.srv = grpc.NewServer(grpc.KeepaliveEnforcementPolicy(KeepalivePolicy))
 	afrouterpb.RegisterConfigurationServer(r.srv, r)
 	go func() { _ = r.srv.Serve(lis) }()
@@ -68,9 +70,20 @@ func (r *Router) FailCalls(n int) {
 	r.fail = n
 }
 
-// failing counts a Set call and tells whether it must fail. r.mu must be held.
+// Changed returns a channel that is closed at the next Set call: a test or benchmark waits on it
+// instead of polling [Router.Table].
+func (r *Router) Changed() <-chan struct{} {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.changed
+}
+
+// failing counts a Set call, announces it to Changed, and tells whether it must fail. r.mu
+// must be held.
 func (r *Router) failing() error {
 	r.calls++
+	close(r.changed)
+	r.changed = make(chan struct{})
 	if r.fail > 0 {
 		r.fail--
 		return status.Error(codes.Unavailable, "sim: call failed on command")
