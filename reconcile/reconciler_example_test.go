@@ -3,6 +3,7 @@ package reconcile_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -40,7 +41,7 @@ func lbSteps() []reconcile.Step[lbObject] {
 					}
 				}
 				for _, o := range observed {
-					if o.Resource.Kind == kind && !containsObject(want[kind], o.Resource) {
+					if o.Resource.Kind == kind && !slices.Contains(want[kind], o.Resource) {
 						c.Destroy = append(c.Destroy, o.Resource)
 					}
 				}
@@ -48,15 +49,6 @@ func lbSteps() []reconcile.Step[lbObject] {
 			}))
 	}
 	return []reconcile.Step[lbObject]{step("frontend"), step("bind")}
-}
-
-func containsObject(os []lbObject, o lbObject) bool {
-	for _, x := range os {
-		if x == o {
-			return true
-		}
-	}
-	return false
 }
 
 // A dry run prints what the next pass would do: the binds wait until their frontends exist.

@@ -84,14 +84,8 @@ func (p *Provider) call(ctx context.Context, op, machine string) error {
 	wait := time.Duration(float64(p.Latency) * (0.5 + p.rng.Float64()))
 	r := p.rng.Float64()
 	p.mu.Unlock()
-	if wait > 0 {
-		t := time.NewTimer(wait)
-		defer t.Stop()
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			return fmt.Errorf("%s %s: %w", op, machine, context.Cause(ctx))
-		}
+	if wait > 0 && !backoff.Sleep(ctx, wait) {
+		return fmt.Errorf("%s %s: %w", op, machine, context.Cause(ctx))
 	}
 	p.mu.Lock()
 	p.calls[op]++

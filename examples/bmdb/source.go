@@ -124,14 +124,10 @@ func (s *Source) claimAndPop(ctx context.Context) (Lease, error) {
 	case err != nil:
 		return Lease{}, fmt.Errorf("bmdb: claim %s: %w", s.proc.Name, err)
 	case len(leases) == 0:
-		t := time.NewTimer(s.poll)
-		defer t.Stop()
-		select {
-		case <-t.C:
-			return Lease{}, nil
-		case <-ctx.Done():
+		if !backoff.Sleep(ctx, s.poll) {
 			return Lease{}, context.Cause(ctx)
 		}
+		return Lease{}, nil
 	}
 	s.mu.Lock()
 	s.buf = append(s.buf, leases[1:]...)

@@ -3,6 +3,7 @@ package lbaas
 import (
 	"errors"
 	"net/http/httptest"
+	"slices"
 	"testing"
 	"time"
 
@@ -55,20 +56,11 @@ func (f *fixture) reconciler(t *testing.T, opts ...reconcile.ReconcilerOption) *
 func (f *fixture) kinds(foreign ...string) map[Kind]int {
 	n := map[Kind]int{}
 	for _, r := range f.api.Resources() {
-		if r.Kind != KindLoadBalancer && !contains(foreign, r.Identifier) {
+		if r.Kind != KindLoadBalancer && !slices.Contains(foreign, r.Identifier) {
 			n[r.Kind]++
 		}
 	}
 	return n
-}
-
-func contains(ids []string, id string) bool {
-	for _, x := range ids {
-		if x == id {
-			return true
-		}
-	}
-	return false
 }
 
 var converged = map[Kind]int{KindBackend: 2, KindFrontend: 2, KindBind: 4, KindServer: 4}

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/steadfast-go/steadfast/backoff"
 )
 
 // Faults configures what the embedded [Server] does wrong. The zero value is a perfect API that
@@ -86,12 +88,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	req.Body = io.NopCloser(bytes.NewReader(body))
-	if s.draw(s.faults.SlowRate) {
-		select {
-		case <-time.After(s.faults.SlowDelay):
-		case <-req.Context().Done():
-			return
-		}
+	if s.draw(s.faults.SlowRate) && !backoff.Sleep(req.Context(), s.faults.SlowDelay) {
+		return // the client gave up
 	}
 	if s.draw(s.faults.ServerErrorRate) {
 		writeError(w, http.StatusServiceUnavailable, "injected fault")

@@ -2,6 +2,7 @@ package vpp_test
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -103,12 +104,7 @@ func (h *harness) weightCalls(backend string) []string {
 
 // indexOf returns the index of a backend in the config.
 func indexOf(cfg vpp.Config, backend string) int {
-	for i, b := range cfg.Backends {
-		if b.Name == backend {
-			return i
-		}
-	}
-	return -1
+	return slices.IndexFunc(cfg.Backends, func(b vpp.Backend) bool { return b.Name == backend })
 }
 
 // lbCalls counts the calls to VIPs and servers (set_conf left out).

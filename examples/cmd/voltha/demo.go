@@ -165,9 +165,7 @@ func (s *stage) restartRouter(ctx context.Context, want voltha.Table) error {
 	addr := s.router.Addr()
 	s.router.Stop()
 	fmt.Println("== afrouter killed")
-	select {
-	case <-time.After(300 * time.Millisecond): // let the daemon see the loss and retry a few dials
-	case <-ctx.Done():
+	if !backoff.Sleep(ctx, 300*time.Millisecond) { // let the daemon see the loss and retry a few dials
 		return ctx.Err()
 	}
 	if code, body := s.get("/healthz"); code != http.StatusOK {
