@@ -48,21 +48,7 @@ func (s Service) Validate() error {
 	if len(s.Ports) == 0 {
 		bad("no ports")
 	}
-	var names []string
-	for _, p := range s.Ports {
-		switch {
-		case p.Name == "":
-			bad("a port has no name")
-		case slices.Contains(names, p.Name):
-			bad("port name %q is used twice", p.Name)
-		}
-		names = append(names, p.Name)
-		for _, v := range []int{p.External, p.Internal} {
-			if v < 1 || v > 65535 {
-				bad("port %q: %d is out of range 1..65535", p.Name, v)
-			}
-		}
-	}
+	checkPorts(s.Ports, bad)
 	checkIPs(s.ExternalIPs, "external IP", bad)
 	if len(s.Nodes) == 0 {
 		bad("the node list is empty")
@@ -80,6 +66,24 @@ func (s Service) Validate() error {
 		return fmt.Errorf("lbaas: invalid service: %w", errors.Join(errs...))
 	}
 	return nil
+}
+
+func checkPorts(ports []Port, bad func(string, ...any)) {
+	var names []string
+	for _, p := range ports {
+		switch {
+		case p.Name == "":
+			bad("a port has no name")
+		case slices.Contains(names, p.Name):
+			bad("port name %q is used twice", p.Name)
+		}
+		names = append(names, p.Name)
+		for _, v := range []int{p.External, p.Internal} {
+			if v < 1 || v > 65535 {
+				bad("port %q: %d is out of range 1..65535", p.Name, v)
+			}
+		}
+	}
 }
 
 func checkIPs(ips []string, what string, bad func(string, ...any)) {

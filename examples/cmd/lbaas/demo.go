@@ -22,29 +22,12 @@ func demo(ctx context.Context, faults lbaas.Faults) error {
 			}
 			return a
 		}})))
-	api := lbaas.NewServer(faults, "demo-token")
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	url, err := serve(ctx, api)
+	d, svc, err := newDemo(ctx, faults)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("embedded LBaaS API on %s: provisioning takes %v, %.0f%% of creates fail, %.0f%% stay stuck, %.0f%% of answers are 503, %.0f%% hang\n",
-		url, faults.ProvisionDelay, faults.FailRate*100, faults.StuckRate*100, faults.ServerErrorRate*100, faults.SlowRate*100)
-	lb, err := api.Put(lbaas.Resource{Kind: lbaas.KindLoadBalancer, Name: "lb-demo"})
-	if err != nil {
-		return err
-	}
-	c, err := lbaas.NewClient(url, "demo-token", backoff.Policy{Initial: 20 * time.Millisecond, Max: time.Second, MaxElapsed: 30 * time.Second}, 300*time.Millisecond)
-	if err != nil {
-		return err
-	}
-	svc := lbaas.Service{UID: "3f9c", LoadBalancer: lb,
-		Ports:       []lbaas.Port{{Name: "http", External: 80, Internal: 30080}, {Name: "https", External: 443, Internal: 30443}},
-		ExternalIPs: []string{"192.0.2.10", "2001:db8::10"},
-		Nodes:       []lbaas.Node{{Name: "node-a", Address: "10.0.0.1"}, {Name: "node-b", Address: "10.0.0.2"}, {Name: "node-c", Address: "10.0.0.3"}},
-	}
-	d := &demoRun{api: api, c: c}
 	if err := d.step(ctx, "converge from empty", svc); err != nil {
 		return err
 	}
@@ -56,14 +39,40 @@ func demo(ctx context.Context, faults lbaas.Faults) error {
 	if err != nil {
 		return err
 	}
-	if err := api.SetState(fe.Identifier, lbaas.StateError); err != nil {
+	if err := d.api.SetState(fe.Identifier, lbaas.StateError); err != nil {
 		return err
 	}
 	if err := d.step(ctx, "frontend fe-https turned failed", svc); err != nil {
 		return err
 	}
-	fmt.Printf("\nall steps converged; the API saw %d mutating calls: %v\n", api.MutatingCalls(), api.Calls())
+	fmt.Printf("\nall steps converged; the API saw %d mutating calls: %v\n", d.api.MutatingCalls(), d.api.Calls())
 	return nil
+}
+
+// newDemo serves an embedded API with faults until ctx ends, puts a load balancer on it, and
+// returns a demo run with a client for it and the service to reconcile.
+func newDemo(ctx context.Context, faults lbaas.Faults) (*demoRun, lbaas.Service, error) {
+	api := lbaas.NewServer(faults, "demo-token")
+	url, err := serve(ctx, api)
+	if err != nil {
+		return nil, lbaas.Service{}, err
+	}
+	fmt.Printf("embedded LBaaS API on %s: provisioning takes %v, %.0f%% of creates fail, %.0f%% stay stuck, %.0f%% of answers are 503, %.0f%% hang\n",
+		url, faults.ProvisionDelay, faults.FailRate*100, faults.StuckRate*100, faults.ServerErrorRate*100, faults.SlowRate*100)
+	lb, err := api.Put(lbaas.Resource{Kind: lbaas.KindLoadBalancer, Name: "lb-demo"})
+	if err != nil {
+		return nil, lbaas.Service{}, err
+	}
+	c, err := lbaas.NewClient(url, "demo-token", backoff.Policy{Initial: 20 * time.Millisecond, Max: time.Second, MaxElapsed: 30 * time.Second}, 300*time.Millisecond)
+	if err != nil {
+		return nil, lbaas.Service{}, err
+	}
+	svc := lbaas.Service{UID: "3f9c", LoadBalancer: lb,
+		Ports:       []lbaas.Port{{Name: "http", External: 80, Internal: 30080}, {Name: "https", External: 443, Internal: 30443}},
+		ExternalIPs: []string{"192.0.2.10", "2001:db8::10"},
+		Nodes:       []lbaas.Node{{Name: "node-a", Address: "10.0.0.1"}, {Name: "node-b", Address: "10.0.0.2"}, {Name: "node-c", Address: "10.0.0.3"}},
+	}
+	return &demoRun{api: api, c: c}, svc, nil
 }
 
 type demoRun struct {
