@@ -6,9 +6,9 @@ BIN          := $(CURDIR)/.bin
 GO           ?= go
 BENCHCOUNT   ?= 6
 
-.PHONY: test fmt vet staticcheck unit demo bench
+.PHONY: test fmt vet staticcheck unit fuzz demo bench
 
-test: fmt vet staticcheck unit
+test: fmt vet staticcheck unit fuzz
 
 fmt:
 	@out=$$(gofmt -l .); \
@@ -26,6 +26,10 @@ staticcheck: $(BIN)/staticcheck
 unit:
 	@for m in $(MODULES); do echo "go test ($$m)"; \
 		(cd $$m && $(GO) test -race -shuffle=on -timeout 20m ./...) || exit 1; done
+
+# Every Fuzz target of the three modules, FUZZTIME (default 4s) each.
+fuzz:
+	GO=$(GO) ./scripts/fuzz.sh
 
 # The demo: every adapter under examples/ on its embedded defaults, with injected faults.
 demo:
