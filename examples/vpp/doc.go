@@ -12,7 +12,8 @@
 //     ordered pools of backends, each with a weight (0 to [MaxWeight]). [Config.Validate]
 //     reports every problem, matching [ErrInvalidConfig], including what the LB plugin would
 //     refuse: an encap that does not fit the VIP's or the backends' address family, two encaps
-//     on one VIP address, a table length that is not a power of two.
+//     on one VIP address, a table length that is not a power of two. [ParseConfig] reads the
+//     JSON form (unknown fields are errors) and validates it.
 //   - The [Checker] probes each backend with its [HealthCheck] (HTTP or TCP; [NetProber] opens a
 //     new connection for every probe), at once when Run starts and then every Interval. A
 //     backend without a check is static: up at the first check. Unknown is decided by the first
