@@ -35,8 +35,8 @@
 //     difference ([Plan]) from what the controller knows the dataplane holds: what it read with
 //     a dump and changed since with calls that succeeded. It dumps when a session starts, after
 //     a call failed, and once per drift round (to see changes made behind its back), and at no
-//     other time: a sync that changes nothing makes no call, and a change of one backend in one
-//     frontend makes one. A VIP found with other parameters than its frontend's is deleted and
+//     other time: a sync that changes nothing makes no call, and a transition that changes one
+//     backend's weight (and no pool's turn) makes one in each frontend that uses it. A VIP found with other parameters than its frontend's is deleted and
 //     created again. Disabled backends keep their entry, at weight 0. The controller owns the
 //     VIPs of its frontends and leaves any other VIP alone.
 //   - The connection to the dataplane runs under [connctx.Supervise], with
