@@ -35,8 +35,10 @@ func rows(v vpp.FrontendView) map[string]row {
 func TestController_ViewShowsEachBackendsPoolWeightsStateAndSince(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		h := startController(t)
+		before := h.calls.counts()
 		views, err := h.ctl.View("web")
 		require.NoError(t, err)
+		assert.Empty(t, h.calls.since(before), "a view makes no dataplane call")
 		require.Len(t, views, 1)
 		v := views[0]
 		assert.Equal(t, "primary", v.ActivePool)
