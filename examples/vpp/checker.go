@@ -33,6 +33,11 @@ type Checker struct {
 	byName  map[string]*tracked
 	started atomic.Bool
 
+	// stateMu is held for writing around every write of a backend's state and since (with
+	// that backend's own lock held too), and for reading by Snapshot, so that a snapshot of
+	// many backends is one moment. Lock order: a backend's mu, then stateMu.
+	stateMu sync.RWMutex
+
 	undecided atomic.Int64  // backends that have not left unknown since the checker was made
 	settled   chan struct{} // closed when undecided reaches zero
 }
@@ -161,7 +166,9 @@ func (c *Checker) transition(t *tracked, to State, reason string) {
 			close(c.settled)
 		}
 	}
+	c.stateMu.Lock()
 	t.state, t.since = to, ev.At
+	c.stateMu.Unlock()
 	t.transitions++
 	t.history = append(t.history, ev)
 	if len(t.history) > HistoryLen {

@@ -1,15 +1,10 @@
 package vpp
 
 import (
-	"errors"
 	"fmt"
 	"net/netip"
-	"strings"
 	"time"
 )
-
-// ErrInvalidConfig is matched (with errors.Is) by every problem [Config.Validate] reports.
-var ErrInvalidConfig = errors.New("vpp: invalid config")
 
 // MaxWeight is the largest weight the LB plugin takes for an application server.
 const MaxWeight = 100
@@ -44,17 +39,27 @@ const (
 	CheckHTTP           // GET http://Address:Port/Path, any 2xx or 3xx answer passes
 )
 
+var checkTypeNames = []string{"none", "tcp", "http"}
+
 // String returns "none", "tcp" or "http".
 func (t CheckType) String() string {
-	switch t {
-	case CheckNone:
-		return "none"
-	case CheckTCP:
-		return "tcp"
-	case CheckHTTP:
-		return "http"
+	if int(t) < len(checkTypeNames) {
+		return checkTypeNames[t]
 	}
 	return fmt.Sprintf("CheckType(%d)", uint8(t))
+}
+
+// MarshalText returns the name String returns, or an error for a type without one.
+func (t CheckType) MarshalText() ([]byte, error) {
+	if int(t) >= len(checkTypeNames) {
+		return nil, fmt.Errorf("vpp: unknown check type %d", uint8(t))
+	}
+	return []byte(t.String()), nil
+}
+
+// UnmarshalText sets t from a name String returns.
+func (t *CheckType) UnmarshalText(b []byte) error {
+	return unmarshalName(b, checkTypeNames, "check type", t)
 }
 
 // HealthCheck says how to probe a backend and how many results in a row move it: Rise passes
@@ -79,7 +84,7 @@ const (
 	UDP Protocol = 17
 )
 
-// String returns "tcp", "udp" or the number.
+// String returns "tcp", "udp" or "proto-" and the number.
 func (p Protocol) String() string {
 	switch p {
 	case TCP:
@@ -90,19 +95,62 @@ func (p Protocol) String() string {
 	return fmt.Sprintf("proto-%d", uint8(p))
 }
 
+// MarshalText returns "tcp" or "udp", or an error for another protocol.
+func (p Protocol) MarshalText() ([]byte, error) {
+	if p != TCP && p != UDP {
+		return nil, fmt.Errorf("vpp: unknown protocol %d", uint8(p))
+	}
+	return []byte(p.String()), nil
+}
+
+// UnmarshalText sets p from "tcp" or "udp".
+func (p *Protocol) UnmarshalText(b []byte) error {
+	switch string(b) {
+	case "tcp":
+		*p = TCP
+	case "udp":
+		*p = UDP
+	default:
+		return fmt.Errorf("vpp: unknown protocol %q", b)
+	}
+	return nil
+}
+
 // Frontend is one virtual service: a VIP, protocol and port, served by the first of its Pools
-// that has a backend up (see [ActivePool]).
+// that has a backend up (see [ActivePool]). Encap and the fields after it are the VIP's
+// parameters in the dataplane ([VIPParams]): the encap must fit the VIP's and the backends'
+// address family, DSCP is for L3DSR only, SrvType, TargetPort and NodePort for NAT4 and NAT6
+// only, and NewFlowsTableLength is a power of two up to [MaxNewFlowsTableLength], or zero for
+// [DefaultNewFlowsTableLength].
 type Frontend struct {
 	Name     string
 	VIP      netip.Addr
 	Protocol Protocol
 	Port     uint16
 	Pools    []Pool
+
+	Encap               Encap
+	DSCP                uint8
+	SrvType             SrvType
+	TargetPort          uint16
+	NodePort            uint16
+	NewFlowsTableLength uint32
 }
 
 // Key returns the dataplane's key for the frontend's VIP.
 func (f Frontend) Key() VIP {
 	return VIP{Prefix: netip.PrefixFrom(f.VIP, f.VIP.BitLen()), Protocol: f.Protocol, Port: f.Port}
+}
+
+// Params returns the VIP's parameters as the dataplane is given them: the frontend's, with
+// the default table length for zero.
+func (f Frontend) Params() VIPParams {
+	n := f.NewFlowsTableLength
+	if n == 0 {
+		n = DefaultNewFlowsTableLength
+	}
+	return VIPParams{Encap: f.Encap, DSCP: f.DSCP, SrvType: f.SrvType, TargetPort: f.TargetPort,
+		NodePort: f.NodePort, NewFlowsTableLength: n}
 }
 
 // Pool is one priority tier of a frontend: backends by name with their weight in this pool.
@@ -115,116 +163,4 @@ type Pool struct {
 type Member struct {
 	Backend string
 	Weight  uint8
-}
-
-// Validate reports every problem of the config, not just the first, as one error that matches
-// [ErrInvalidConfig]; each line names where the problem is ("frontends[0] web: pools[1]: ...").
-// It returns nil for a config the controller can run.
-func (c Config) Validate() error {
-	v := &validator{}
-	backends := map[string]Backend{}
-	addrs := map[netip.Addr]string{}
-	for i, b := range c.Backends {
-		at := fmt.Sprintf("backends[%d] %s", i, b.Name)
-		v.backend(at, b)
-		if _, dup := backends[b.Name]; dup && b.Name != "" {
-			v.bad(at, "name is used twice")
-		}
-		if other, dup := addrs[b.Address]; dup && b.Address.IsValid() {
-			v.bad(at, "address %v is also backend %s's", b.Address, other)
-		}
-		backends[b.Name], addrs[b.Address] = b, b.Name
-	}
-	keys := map[VIP]string{}
-	for i, f := range c.Frontends {
-		at := fmt.Sprintf("frontends[%d] %s", i, f.Name)
-		v.frontend(at, f, backends)
-		if other, dup := keys[f.Key()]; dup {
-			v.bad(at, "VIP, protocol and port are also frontend %s's", other)
-		}
-		keys[f.Key()] = f.Name
-	}
-	if len(c.Frontends) == 0 {
-		v.bad("config", "no frontends")
-	}
-	return v.err()
-}
-
-// validator collects problems.
-type validator struct{ lines []string }
-
-func (v *validator) bad(at, format string, args ...any) {
-	v.lines = append(v.lines, at+": "+fmt.Sprintf(format, args...))
-}
-
-func (v *validator) err() error {
-	if len(v.lines) == 0 {
-		return nil
-	}
-	return fmt.Errorf("%w:\n  %s", ErrInvalidConfig, strings.Join(v.lines, "\n  "))
-}
-
-func (v *validator) backend(at string, b Backend) {
-	if b.Name == "" {
-		v.bad(at, "no name")
-	}
-	if !b.Address.IsValid() {
-		v.bad(at, "no address")
-	}
-	hc := b.Check
-	if hc.Type == CheckNone {
-		return
-	}
-	if hc.Type > CheckHTTP {
-		v.bad(at, "unknown check type %d", uint8(hc.Type))
-	}
-	if hc.Port == 0 {
-		v.bad(at, "%v check without a port", hc.Type)
-	}
-	if hc.Interval <= 0 || hc.Timeout <= 0 {
-		v.bad(at, "check interval and timeout must be positive (have %v and %v)", hc.Interval, hc.Timeout)
-	}
-	if hc.Rise < 1 || hc.Fall < 1 {
-		v.bad(at, "check rise and fall must be at least 1 (have %d and %d)", hc.Rise, hc.Fall)
-	}
-	if hc.Path != "" && !strings.HasPrefix(hc.Path, "/") {
-		v.bad(at, "check path %q does not start with /", hc.Path)
-	}
-}
-
-func (v *validator) frontend(at string, f Frontend, backends map[string]Backend) {
-	if f.Name == "" {
-		v.bad(at, "no name")
-	}
-	if !f.VIP.IsValid() {
-		v.bad(at, "no VIP")
-	}
-	if f.Protocol != TCP && f.Protocol != UDP {
-		v.bad(at, "protocol %v is neither tcp nor udp", f.Protocol)
-	}
-	if f.Port == 0 {
-		v.bad(at, "no port")
-	}
-	if len(f.Pools) == 0 {
-		v.bad(at, "no pools")
-	}
-	seen := map[string]bool{}
-	for j, p := range f.Pools {
-		pat := fmt.Sprintf("%s: pools[%d] %s", at, j, p.Name)
-		if len(p.Members) == 0 {
-			v.bad(pat, "no backends")
-		}
-		for _, m := range p.Members {
-			switch _, ok := backends[m.Backend]; {
-			case !ok:
-				v.bad(pat, "backend %q is not configured", m.Backend)
-			case seen[m.Backend]:
-				v.bad(pat, "backend %q is in the frontend twice", m.Backend)
-			}
-			if m.Weight > MaxWeight {
-				v.bad(pat, "backend %q weight %d is above %d", m.Backend, m.Weight, MaxWeight)
-			}
-			seen[m.Backend] = true
-		}
-	}
 }

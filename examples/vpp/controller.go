@@ -32,9 +32,11 @@ type Controller struct {
 	checker  *Checker
 	queue    *reconcile.Queue[string]
 	users    map[string][]string // backend name -> names of the frontends that use it
+	fronts   map[string]frontendInfo
 	o        options
 	started  atomic.Bool
 	sessions atomic.Int64
+	img      atomic.Pointer[image] // the current (or last) session's image; nil before the first
 }
 
 // NewController returns a controller for cfg that dials the dataplane with dial. It returns
@@ -47,7 +49,7 @@ func NewController(cfg Config, dial DialFunc, opts ...Option) (*Controller, erro
 	if dial == nil {
 		return nil, errors.New("vpp: nil dial function")
 	}
-	c := &Controller{cfg: cfg, dial: dial, users: map[string][]string{}, o: defaultOptions()}
+	c := &Controller{cfg: cfg, dial: dial, users: map[string][]string{}, fronts: map[string]frontendInfo{}, o: defaultOptions()}
 	for _, o := range opts {
 		o(&c.o)
 	}
@@ -57,11 +59,14 @@ func NewController(cfg Config, dial DialFunc, opts ...Option) (*Controller, erro
 	}
 	c.queue = q
 	for _, f := range cfg.Frontends {
+		fi := frontendInfo{f: f}
 		for _, p := range f.Pools {
 			for _, m := range p.Members {
 				c.users[m.Backend] = append(c.users[m.Backend], f.Name)
+				fi.members = append(fi.members, m.Backend)
 			}
 		}
+		c.fronts[f.Name] = fi
 	}
 	c.checker = NewChecker(cfg.Backends, append(c.o.checker, OnTransition(c.notify))...)
 	return c, nil
@@ -111,9 +116,13 @@ func (c *Controller) lifetime(ctx context.Context, conn Conn) (context.Context, 
 
 // session runs on one connection: global conf, a wait for the checker's first round, every
 // frontend queued (the re-push), then the sync loop, with a drift sync of every frontend every
-// drift interval, until the connection is lost or ctx ends.
+// drift interval, until the connection is lost or ctx ends. The session's image starts stale,
+// so its first sync dumps the dataplane, and is stale for good when the session ends.
 func (c *Controller) session(ctx context.Context, conn Conn, _ *errgroup.Group) error {
 	c.sessions.Add(1)
+	img := newImage()
+	c.img.Store(img)
+	defer img.invalidate()
 	if err := conn.SetConf(ctx, c.cfg.Conf); err != nil {
 		return fmt.Errorf("set conf: %w", err)
 	}
@@ -125,18 +134,28 @@ func (c *Controller) session(ctx context.Context, conn Conn, _ *errgroup.Group) 
 	for _, f := range c.cfg.Frontends {
 		_ = c.queue.Add(f.Name)
 	}
-	s := &syncer{dp: conn, cfg: c.cfg, state: c.checker.State, log: c.o.log, clean: map[asKey]bool{}, observed: c.o.onSync}
+	s := &syncer{dp: conn, frontends: c.fronts, states: c.checker.Snapshot, img: img, log: c.o.log, observed: c.o.onSync}
 	return reconcile.Run(ctx, c.queue, s,
-		reconcile.WithResync(c.o.drift, c.frontendNames),
+		reconcile.WithResync(c.o.drift, c.driftRound(img)),
 		reconcile.WithRunHooks(reconcile.RunHooks[string]{SyncEnd: c.syncEnd}))
 }
 
-func (c *Controller) frontendNames(context.Context) ([]string, error) {
-	names := make([]string, 0, len(c.cfg.Frontends))
-	for _, f := range c.cfg.Frontends {
-		names = append(names, f.Name)
+// driftRound returns the drift sync's list of keys: every frontend, after marking the image
+// stale, so that the round's first sync dumps the dataplane once for all of them. The first
+// call, when the session's loop starts, leaves the image alone: it is stale already.
+func (c *Controller) driftRound(img *image) func(context.Context) ([]string, error) {
+	first := true // list is called from one goroutine, one call at a time
+	return func(context.Context) ([]string, error) {
+		if !first {
+			img.invalidate()
+		}
+		first = false
+		names := make([]string, 0, len(c.cfg.Frontends))
+		for _, f := range c.cfg.Frontends {
+			names = append(names, f.Name)
+		}
+		return names, nil
 	}
-	return names, nil
 }
 
 func (c *Controller) syncEnd(key string, took time.Duration, o reconcile.Outcome) {

@@ -23,6 +23,7 @@ type harness struct {
 	cfg    vpp.Config
 	mem    *vpp.MemDataplane
 	prober *fakeProber
+	calls  *callCounter // every call the controller makes on its connections but Ping
 	ctl    *vpp.Controller
 	stop   func() error
 
@@ -42,7 +43,7 @@ func startController(t *testing.T) *harness {
 }
 
 func newHarness() *harness {
-	return &harness{cfg: validConfig(), mem: vpp.NewMemDataplane(), prober: newFakeProber()}
+	return &harness{cfg: validConfig(), mem: vpp.NewMemDataplane(), prober: newFakeProber(), calls: &callCounter{}}
 }
 
 // start runs the controller with prober p and waits until everything settles.
@@ -50,7 +51,7 @@ func (h *harness) start(t *testing.T, p vpp.Prober) {
 	t.Helper()
 	h.cfg.Conf = vpp.Conf{StickyBucketsPerCore: 1024, FlowTimeout: 40 * time.Second}
 	fast := backoff.Policy{Initial: 50 * time.Millisecond, Max: time.Second, MaxElapsed: backoff.Forever}
-	ctl, err := vpp.NewController(h.cfg, h.mem.Dial,
+	ctl, err := vpp.NewController(h.cfg, h.calls.dial(h.mem.Dial),
 		vpp.WithCheckerOptions(vpp.WithProber(p)),
 		vpp.WithDriftInterval(drift),
 		vpp.WithPingOptions(connctx.ProbeInterval(100*time.Millisecond), connctx.ProbeTimeout(50*time.Millisecond), connctx.ProbeThreshold(2)),
@@ -116,4 +117,11 @@ func lbCalls(calls []vpp.Call) int {
 		}
 	}
 	return n
+}
+
+// syncCount returns how many syncs have succeeded so far.
+func (h *harness) syncCount() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return len(h.syncs)
 }

@@ -100,7 +100,7 @@ func TestController_DriftIsRepaired(t *testing.T) {
 		require.NoError(t, side.SetWeight(ctx, key, addrA, 7, false))
 		require.NoError(t, side.DelAS(ctx, key, addrB, false))
 		require.NoError(t, side.AddAS(ctx, key, addrX, 5))
-		require.NoError(t, side.AddVIP(ctx, foreign))
+		require.NoError(t, side.AddVIP(ctx, foreign, gre4))
 		assert.Equal(t, map[string]int{"a": 7, "c": 0, "s": 0, addrX.String(): 5}, h.weights())
 		time.Sleep(drift + drift/10)
 		synctest.Wait()
@@ -189,7 +189,7 @@ func TestController_RestartedControllerDoesNotDrainAServingDataplane(t *testing.
 		prev, err := h.mem.Dial(ctx) // what the previous controller programmed
 		require.NoError(t, err)
 		key := h.cfg.Frontends[0].Key()
-		require.NoError(t, prev.AddVIP(ctx, key))
+		require.NoError(t, prev.AddVIP(ctx, key, h.cfg.Frontends[0].Params()))
 		for _, as := range []struct {
 			name string
 			w    uint8

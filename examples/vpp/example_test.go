@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/netip"
 	"os"
+	"time"
 
 	"github.com/steadfast-go/steadfast/examples/vpp"
 )
@@ -49,7 +50,8 @@ func ExampleActivePool() {
 // an entry someone added by hand is removed.
 func ExamplePlan() {
 	v := vpp.VIP{Prefix: netip.MustParsePrefix("192.0.2.1/32"), Protocol: vpp.TCP, Port: 80}
-	have := &vpp.VIPEntry{VIP: v, ASs: []vpp.AS{
+	params := vpp.VIPParams{Encap: vpp.EncapGRE4, NewFlowsTableLength: 1024}
+	have := &vpp.VIPEntry{VIP: v, Params: params, ASs: []vpp.AS{
 		{Address: netip.MustParseAddr("10.0.0.1"), Weight: 100},
 		{Address: netip.MustParseAddr("10.0.0.2"), Weight: 100},
 		{Address: netip.MustParseAddr("10.0.0.9"), Weight: 5},
@@ -58,7 +60,7 @@ func ExamplePlan() {
 		{Address: netip.MustParseAddr("10.0.0.1"), Weight: 100},
 		{Address: netip.MustParseAddr("10.0.0.2"), Weight: 0, Flush: true},
 	}
-	for _, op := range vpp.Plan(v, have, want, func(netip.Addr) bool { return false }) {
+	for _, op := range vpp.Plan(v, params, have, want, func(netip.Addr) bool { return false }) {
 		fmt.Println(op)
 	}
 	// Output:
@@ -66,20 +68,41 @@ func ExamplePlan() {
 	// set_weight 192.0.2.1/32 tcp/80 10.0.0.2 weight 0 flush
 }
 
-// A frontend table, as the demo prints it after each step.
-func ExampleWriteTable() {
+// A VIP's parameters are fixed while it exists: a VIP found with another encap is deleted and
+// created again, its servers with it.
+func ExamplePlan_otherEncap() {
+	v := vpp.VIP{Prefix: netip.MustParsePrefix("192.0.2.1/32"), Protocol: vpp.TCP, Port: 80}
+	a := netip.MustParseAddr("10.0.0.1")
+	have := &vpp.VIPEntry{VIP: v, Params: vpp.VIPParams{Encap: vpp.EncapGRE4, NewFlowsTableLength: 1024},
+		ASs: []vpp.AS{{Address: a, Weight: 100}}}
+	l3dsr := vpp.VIPParams{Encap: vpp.EncapL3DSR, DSCP: 10, NewFlowsTableLength: 1024}
+	for _, op := range vpp.Plan(v, l3dsr, have, []vpp.Desired{{Address: a, Weight: 100}}, func(netip.Addr) bool { return false }) {
+		fmt.Println(op)
+	}
+	// Output:
+	// del_as 192.0.2.1/32 tcp/80 10.0.0.1 flush
+	// del_vip 192.0.2.1/32 tcp/80
+	// add_vip 192.0.2.1/32 tcp/80 encap l3dsr dscp 10 new_len 1024
+	// add_as 192.0.2.1/32 tcp/80 10.0.0.1 weight 100
+}
+
+// A frontend's operator view, as the endpoint's text form shows it: b is down, and the
+// dataplane has no entry for it yet.
+func ExampleWriteView() {
 	f := vpp.Frontend{Name: "web", VIP: netip.MustParseAddr("192.0.2.1"), Protocol: vpp.TCP, Port: 80,
 		Pools: []vpp.Pool{{Name: "primary", Members: []vpp.Member{{Backend: "a", Weight: 100}, {Backend: "b", Weight: 50}}}}}
-	backends := []vpp.Backend{{Name: "a", Address: netip.MustParseAddr("10.0.0.1")}, {Name: "b", Address: netip.MustParseAddr("10.0.0.2")}}
-	state := map[string]vpp.State{"a": vpp.StateUp, "b": vpp.StateDown}
+	since := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	snap := vpp.Snapshot{
+		"a": {Address: netip.MustParseAddr("10.0.0.1"), State: vpp.StateUp, Since: since},
+		"b": {Address: netip.MustParseAddr("10.0.0.2"), State: vpp.StateDown, Since: since.Add(time.Second)},
+	}
 	held := &vpp.VIPEntry{VIP: f.Key(), ASs: []vpp.AS{{Address: netip.MustParseAddr("10.0.0.1"), Weight: 100}}}
-	rows := vpp.Table(f, backends, func(n string) vpp.State { return state[n] }, held)
-	_ = vpp.WriteTable(os.Stdout, f, rows)
+	_ = vpp.WriteView(os.Stdout, []vpp.FrontendView{vpp.ViewOf(f, snap, held)})
 	// Output:
-	// frontend web (192.0.2.1/32 tcp/80)
-	//   backend  pool     configured  effective  state
-	//   a        primary  100         100        up
-	//   b        primary  50          -          down
+	// frontend web: 192.0.2.1 tcp/80 encap gre4 new_len 1024, active pool primary
+	//   backend  pool     configured  effective  dataplane  state  since
+	//   a        primary  100         100        100        up     2026-01-02T03:04:05.000Z
+	//   b        primary  50          0          -          down   2026-01-02T03:04:06.000Z
 }
 
 // The controller over the in-memory dataplane: Run blocks, so it gets its own goroutine, and

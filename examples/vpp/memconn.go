@@ -54,26 +54,42 @@ func (c *memConn) Ping(ctx context.Context) error {
 }
 
 func (c *memConn) SetConf(ctx context.Context, conf Conf) error {
-	return c.do(ctx, Call{Op: "set_conf"}, func() error { c.m.conf = conf; return nil })
+	return c.do(ctx, Call{Op: "set_conf"}, func() error {
+		if b := conf.StickyBucketsPerCore; b != 0 && !isPow2(b) {
+			return ErrInvalidMemorySize
+		}
+		old := c.m.conf
+		c.m.conf = conf
+		if conf.StickyBucketsPerCore == 0 { // 0xffffffff on the wire: keep
+			c.m.conf.StickyBucketsPerCore = old.StickyBucketsPerCore
+		}
+		if conf.FlowTimeout == 0 {
+			c.m.conf.FlowTimeout = old.FlowTimeout
+		}
+		return nil
+	})
 }
 
-func (c *memConn) AddVIP(ctx context.Context, v VIP) error {
-	return c.do(ctx, Call{Op: "add_vip", VIP: v}, func() error {
+func (c *memConn) AddVIP(ctx context.Context, v VIP, p VIPParams) error {
+	return c.do(ctx, Call{Op: "add_vip", VIP: v, Params: p}, func() error {
 		if _, ok := c.m.vips[v]; ok {
 			return ErrExists
 		}
-		c.m.vips[v] = map[netip.Addr]uint8{}
+		if err := c.m.vipParamsOK(v, p); err != nil {
+			return err
+		}
+		c.m.vips[v] = &memVIP{params: p, ass: map[netip.Addr]uint8{}}
 		return nil
 	})
 }
 
 func (c *memConn) DelVIP(ctx context.Context, v VIP) error {
 	return c.do(ctx, Call{Op: "del_vip", VIP: v}, func() error {
-		ass, ok := c.m.vips[v]
+		mv, ok := c.m.vips[v]
 		switch {
 		case !ok:
 			return ErrNoSuchEntry
-		case len(ass) > 0:
+		case len(mv.ass) > 0:
 			return ErrInUse
 		}
 		delete(c.m.vips, v)
@@ -83,34 +99,50 @@ func (c *memConn) DelVIP(ctx context.Context, v VIP) error {
 
 func (c *memConn) AddAS(ctx context.Context, v VIP, a netip.Addr, w uint8) error {
 	return c.do(ctx, Call{Op: "add_as", VIP: v, Address: a, Weight: w}, func() error {
-		ass, ok := c.m.vips[v]
-		if !ok {
+		mv, ok := c.m.vips[v]
+		switch {
+		case !ok:
 			return ErrNoSuchEntry
+		case !mv.params.serverFamilyOK(a):
+			return ErrAddressFamily
+		case w > MaxWeight:
+			return ErrInvalidArgument
 		}
-		if _, ok := ass[a]; ok {
+		if _, ok := mv.ass[a]; ok {
 			return ErrExists
 		}
-		ass[a] = w
+		mv.ass[a] = w
 		return nil
 	})
 }
 
 func (c *memConn) DelAS(ctx context.Context, v VIP, a netip.Addr, flush bool) error {
 	return c.do(ctx, Call{Op: "del_as", VIP: v, Address: a, Flush: flush}, func() error {
-		if _, ok := c.m.vips[v][a]; !ok {
+		mv, ok := c.m.vips[v]
+		if !ok {
 			return ErrNoSuchEntry
 		}
-		delete(c.m.vips[v], a)
+		if _, ok := mv.ass[a]; !ok {
+			return ErrNoSuchEntry
+		}
+		delete(mv.ass, a)
 		return nil
 	})
 }
 
 func (c *memConn) SetWeight(ctx context.Context, v VIP, a netip.Addr, w uint8, flush bool) error {
 	return c.do(ctx, Call{Op: "set_weight", VIP: v, Address: a, Weight: w, Flush: flush}, func() error {
-		if _, ok := c.m.vips[v][a]; !ok {
+		mv, ok := c.m.vips[v]
+		if !ok {
 			return ErrNoSuchEntry
 		}
-		c.m.vips[v][a] = w
+		if _, ok := mv.ass[a]; !ok {
+			return ErrNoSuchEntry
+		}
+		if w > MaxWeight {
+			return ErrInvalidArgument
+		}
+		mv.ass[a] = w
 		return nil
 	})
 }

@@ -18,17 +18,24 @@ type MemDataplane struct {
 	epoch   int // incremented by every stop: a connection works only in the epoch it was made in
 	running bool
 	conf    Conf
-	vips    map[VIP]map[netip.Addr]uint8
+	vips    map[VIP]*memVIP
 	calls   []Call
 	fails   int   // mutating calls left to fail
 	failErr error // what they fail with
 }
 
+// memVIP is one VIP a MemDataplane holds.
+type memVIP struct {
+	params VIPParams
+	ass    map[netip.Addr]uint8
+}
+
 // Call is one mutating call a [MemDataplane] served: its name ("add_vip", "del_vip", "add_as",
-// "del_as", "set_weight", "set_conf") and arguments.
+// "del_as", "set_weight", "set_conf") and arguments (Params for add_vip only).
 type Call struct {
 	Op      string
 	VIP     VIP
+	Params  VIPParams
 	Address netip.Addr
 	Weight  uint8
 	Flush   bool
@@ -36,7 +43,7 @@ type Call struct {
 
 // NewMemDataplane returns a running, empty dataplane.
 func NewMemDataplane() *MemDataplane {
-	return &MemDataplane{running: true, vips: map[VIP]map[netip.Addr]uint8{}}
+	return &MemDataplane{running: true, vips: map[VIP]*memVIP{}}
 }
 
 // Dial connects to the dataplane; it fails with [ErrDisconnected] while it is stopped. Its
@@ -64,7 +71,7 @@ func (m *MemDataplane) Stop() {
 	m.running = false
 	m.epoch++
 	m.conf = Conf{}
-	m.vips = map[VIP]map[netip.Addr]uint8{}
+	m.vips = map[VIP]*memVIP{}
 }
 
 // Start starts a stopped dataplane, empty. Starting a running one does nothing.
@@ -97,7 +104,8 @@ func (m *MemDataplane) Conf() Conf {
 }
 
 // FailNext makes the next n mutating calls (any call but Dump and Ping) fail with err, without
-// effect and without being recorded: a dataplane that refuses requests for a while.
+// effect and without being recorded: a dataplane that refuses requests for a while. n of zero
+// or less ends a FailNext still in effect.
 func (m *MemDataplane) FailNext(n int, err error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -113,9 +121,10 @@ func (m *MemDataplane) Calls() []Call {
 
 func (m *MemDataplane) dump() []VIPEntry {
 	out := make([]VIPEntry, 0, len(m.vips))
-	for v, ass := range m.vips {
-		e := VIPEntry{VIP: v}
-		for a, w := range ass {
+	for v, mv := range m.vips {
+		e := VIPEntry{VIP: v, Params: mv.params}
+		e.Params.NodePort = 0 // lb_vip_details has no node_port
+		for a, w := range mv.ass {
 			e.ASs = append(e.ASs, AS{Address: a, Weight: w})
 		}
 		slices.SortFunc(e.ASs, func(x, y AS) int { return x.Address.Compare(y.Address) })
@@ -134,3 +143,23 @@ func compareVIP(x, y VIP) int {
 	}
 	return int(x.Port) - int(y.Port)
 }
+
+// vipParamsOK applies the checks the LB plugin makes when it adds a VIP; m.mu must be held.
+func (m *MemDataplane) vipParamsOK(v VIP, p VIPParams) error {
+	switch {
+	case int(p.Encap) >= len(encapNames), p.Encap == EncapL3DSR && p.DSCP >= 64:
+		return ErrInvalidArgument
+	case !isPow2(p.NewFlowsTableLength):
+		return ErrInvalidMemorySize
+	case !p.Encap.allowsVIP(v.Prefix.Addr().Is4()):
+		return ErrAddressFamily
+	}
+	for other, mv := range m.vips { // every port of a prefix has the same encap
+		if other.Prefix == v.Prefix && mv.params.Encap != p.Encap {
+			return ErrInvalidArgument
+		}
+	}
+	return nil
+}
+
+func isPow2(n uint32) bool { return n != 0 && n&(n-1) == 0 }

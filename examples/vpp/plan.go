@@ -14,12 +14,14 @@ const (
 	OpDelAS                   // Dataplane.DelAS, always with flush
 	OpAddAS                   // Dataplane.AddAS
 	OpSetWeight               // Dataplane.SetWeight
+	OpDelVIP                  // Dataplane.DelVIP, only to create a VIP again with other parameters
 )
 
-// Op is one dataplane call of a [Plan].
+// Op is one dataplane call of a [Plan]. Params is set for OpAddVIP only.
 type Op struct {
 	Kind    OpKind
 	VIP     VIP
+	Params  VIPParams
 	Address netip.Addr
 	Weight  uint8
 	Flush   bool
@@ -29,7 +31,9 @@ type Op struct {
 func (o Op) String() string {
 	switch o.Kind {
 	case OpAddVIP:
-		return fmt.Sprintf("add_vip %v", o.VIP)
+		return fmt.Sprintf("add_vip %v %v", o.VIP, o.Params)
+	case OpDelVIP:
+		return fmt.Sprintf("del_vip %v", o.VIP)
 	case OpDelAS:
 		return fmt.Sprintf("del_as %v %v flush", o.VIP, o.Address)
 	case OpAddAS:
@@ -43,26 +47,38 @@ func (o Op) String() string {
 }
 
 // Plan computes the calls that take a VIP from what the dataplane holds (have; nil when the VIP
-// does not exist) to what the frontend wants, and nothing else: an entry that already has its
-// weight gets no call. In order: add the VIP if missing, delete (with flush) servers nobody
-// wants, then add or re-weight the wanted ones in the order of want (pool and member order, so
-// that the dataplane sees servers in a stable order).
+// does not exist) to what the frontend wants (the VIP's params and the entries of want), and
+// nothing else: an entry that already has its weight gets no call. In order: add the VIP if
+// missing, delete (with flush) servers nobody wants, then add or re-weight the wanted ones in
+// the order of want (pool and member order, so that the dataplane sees servers in a stable
+// order).
+//
+// A VIP's parameters cannot change while it exists: when have's do not match params (see
+// [VIPParams.Matches]), the plan deletes every server (with flush) and the VIP, then adds the
+// VIP with params and every wanted server.
 //
 // Flush: an entry moved to weight 0 is flushed if its [Desired] says so. An entry already at 0
 // is flushed once more only if it wants a flush and clean says it was not flushed since it last
 // carried traffic (clean(addr) is false): a standby backend drained without a flush that then
 // goes down. Steady state makes no call at all. Plan is a pure function.
-func Plan(vip VIP, have *VIPEntry, want []Desired, clean func(addr netip.Addr) bool) []Op {
+func Plan(vip VIP, params VIPParams, have *VIPEntry, want []Desired, clean func(addr netip.Addr) bool) []Op {
 	var ops []Op
+	if have != nil && !params.Matches(have.Params) {
+		for _, as := range have.ASs {
+			ops = append(ops, Op{Kind: OpDelAS, VIP: vip, Address: as.Address, Flush: true})
+		}
+		ops = append(ops, Op{Kind: OpDelVIP, VIP: vip})
+		have = nil
+	}
 	current := map[netip.Addr]uint8{}
 	if have == nil {
-		ops = append(ops, Op{Kind: OpAddVIP, VIP: vip})
+		ops = append(ops, Op{Kind: OpAddVIP, VIP: vip, Params: params})
 	} else {
 		for _, as := range have.ASs {
 			current[as.Address] = as.Weight
 		}
 	}
-	wanted := map[netip.Addr]bool{}
+	wanted := make(map[netip.Addr]bool, len(want))
 	for _, d := range want {
 		wanted[d.Address] = true
 	}

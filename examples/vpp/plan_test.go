@@ -14,6 +14,7 @@ var (
 	addrA  = netip.MustParseAddr("10.0.0.1")
 	addrB  = netip.MustParseAddr("10.0.0.2")
 	addrX  = netip.MustParseAddr("10.9.9.9")
+	gre4   = vpp.VIPParams{Encap: vpp.EncapGRE4, NewFlowsTableLength: vpp.DefaultNewFlowsTableLength}
 	never  = func(netip.Addr) bool { return false }
 	always = func(netip.Addr) bool { return true }
 )
@@ -23,7 +24,7 @@ func want(a netip.Addr, w uint8, flush bool) vpp.Desired {
 }
 
 func TestPlan(t *testing.T) {
-	held := func(ass ...vpp.AS) *vpp.VIPEntry { return &vpp.VIPEntry{VIP: vip, ASs: ass} }
+	held := func(ass ...vpp.AS) *vpp.VIPEntry { return &vpp.VIPEntry{VIP: vip, Params: gre4, ASs: ass} }
 	tests := []struct {
 		name  string
 		have  *vpp.VIPEntry
@@ -33,7 +34,7 @@ func TestPlan(t *testing.T) {
 	}{
 		{"a missing VIP is created with every server", nil,
 			[]vpp.Desired{want(addrA, 100, false), want(addrB, 0, true)}, never,
-			[]string{"add_vip 192.0.2.1/32 tcp/80", "add_as 192.0.2.1/32 tcp/80 10.0.0.1 weight 100", "add_as 192.0.2.1/32 tcp/80 10.0.0.2 weight 0"}},
+			[]string{"add_vip 192.0.2.1/32 tcp/80 encap gre4 new_len 1024", "add_as 192.0.2.1/32 tcp/80 10.0.0.1 weight 100", "add_as 192.0.2.1/32 tcp/80 10.0.0.2 weight 0"}},
 		{"steady state makes no call", held(vpp.AS{Address: addrA, Weight: 100}, vpp.AS{Address: addrB, Weight: 0}),
 			[]vpp.Desired{want(addrA, 100, false), want(addrB, 0, true)}, always, nil},
 		{"a weight change is one call", held(vpp.AS{Address: addrA, Weight: 100}),
@@ -60,10 +61,38 @@ func TestPlan(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var got []string
-			for _, op := range vpp.Plan(vip, tt.have, tt.want, tt.clean) {
+			for _, op := range vpp.Plan(vip, gre4, tt.have, tt.want, tt.clean) {
 				got = append(got, op.String())
 			}
 			assert.Equal(t, tt.ops, got)
 		})
 	}
+}
+
+func TestPlan_AVIPWithOtherParametersIsDeletedAndCreatedAgain(t *testing.T) {
+	have := &vpp.VIPEntry{VIP: vip, Params: vpp.VIPParams{Encap: vpp.EncapGRE4, NewFlowsTableLength: 64},
+		ASs: []vpp.AS{{Address: addrA, Weight: 100}, {Address: addrX, Weight: 5}}}
+	var got []string
+	for _, op := range vpp.Plan(vip, gre4, have, []vpp.Desired{want(addrA, 100, false), want(addrB, 0, true)}, always) {
+		got = append(got, op.String())
+	}
+	assert.Equal(t, []string{
+		"del_as 192.0.2.1/32 tcp/80 10.0.0.1 flush",
+		"del_as 192.0.2.1/32 tcp/80 10.9.9.9 flush",
+		"del_vip 192.0.2.1/32 tcp/80",
+		"add_vip 192.0.2.1/32 tcp/80 encap gre4 new_len 1024",
+		"add_as 192.0.2.1/32 tcp/80 10.0.0.1 weight 100",
+		"add_as 192.0.2.1/32 tcp/80 10.0.0.2 weight 0",
+	}, got)
+}
+
+func TestPlan_TheNodePortIsNotComparedSinceTheDumpDoesNotCarryIt(t *testing.T) {
+	nat := vpp.VIPParams{Encap: vpp.EncapNAT4, TargetPort: 8080, NodePort: 30080, NewFlowsTableLength: 1024}
+	dumped := nat
+	dumped.NodePort = 0
+	have := &vpp.VIPEntry{VIP: vip, Params: dumped, ASs: []vpp.AS{{Address: addrA, Weight: 100}}}
+	assert.Empty(t, vpp.Plan(vip, nat, have, []vpp.Desired{want(addrA, 100, false)}, always))
+	have.Params.TargetPort = 9090
+	assert.NotEmpty(t, vpp.Plan(vip, nat, have, []vpp.Desired{want(addrA, 100, false)}, always),
+		"every other parameter is")
 }

@@ -48,12 +48,21 @@ func (NetProber) Probe(ctx context.Context, b Backend) error {
 		}
 		return conn.Close()
 	case CheckHTTP:
-		return probeHTTP(ctx, target, b.Check.Path)
+		var d net.Dialer
+		return probeHTTP(ctx, d.DialContext, target, b.Check.Path)
 	}
 	return fmt.Errorf("unknown check type %v", b.Check.Type)
 }
 
-func probeHTTP(ctx context.Context, target, path string) error {
+// dialFunc opens a connection, as net.Dialer.DialContext does.
+type dialFunc func(ctx context.Context, network, addr string) (net.Conn, error)
+
+// probeHTTP sends one GET for path to target over a connection from dial and judges the
+// answer: a status from 200 to 399 passes. The body is read (up to 64 KiB) and dropped. It
+// makes one round trip, with no client on top: a redirect is an answer, never followed nor
+// even parsed (http.Client reads the Location of a 3xx before any CheckRedirect, and fails
+// the request when it does not parse).
+func probeHTTP(ctx context.Context, dial dialFunc, target, path string) error {
 	if !strings.HasPrefix(path, "/") {
 		path = "/" + path
 	}
@@ -61,11 +70,8 @@ func probeHTTP(ctx context.Context, target, path string) error {
 	if err != nil {
 		return err
 	}
-	client := http.Client{
-		Transport:     &http.Transport{DisableKeepAlives: true},
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
-	resp, err := client.Do(req)
+	transport := &http.Transport{DisableKeepAlives: true, DialContext: dial}
+	resp, err := transport.RoundTrip(req)
 	if err != nil {
 		return err
 	}

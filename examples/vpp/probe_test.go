@@ -154,3 +154,18 @@ func acceptAndHang(t *testing.T, lis net.Listener) (accepted func() int) {
 		return len(conns)
 	}
 }
+
+func TestNetProber_AnyRedirectPassesEvenWithALocationThatDoesNotParse(t *testing.T) {
+	lis := listen(t, "127.0.0.1:0")
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Location", "!%X0") // found by FuzzProbeHTTPResponse
+		w.WriteHeader(http.StatusMovedPermanently)
+	})}
+	done := make(chan struct{})
+	go func() { defer close(done); _ = srv.Serve(lis) }()
+	t.Cleanup(func() { _ = srv.Close(); <-done })
+	b := loopbackBackend(t, lis, vpp.CheckHTTP)
+	ctx, cancel := context.WithTimeout(t.Context(), deadline)
+	defer cancel()
+	assert.NoError(t, vpp.NetProber{}.Probe(ctx, b), "a 3xx passes, and is not followed")
+}

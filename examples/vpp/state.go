@@ -21,22 +21,26 @@ const (
 // States lists every state, in the order of their values.
 var States = []State{StateUnknown, StateUp, StateDown, StateDisabled, StatePaused}
 
+var stateNames = []string{"unknown", "up", "down", "disabled", "paused"}
+
 // String returns the state's name: "unknown", "up", "down", "disabled" or "paused".
 func (s State) String() string {
-	switch s {
-	case StateUnknown:
-		return "unknown"
-	case StateUp:
-		return "up"
-	case StateDown:
-		return "down"
-	case StateDisabled:
-		return "disabled"
-	case StatePaused:
-		return "paused"
+	if int(s) < len(stateNames) {
+		return stateNames[s]
 	}
 	return fmt.Sprintf("State(%d)", uint8(s))
 }
+
+// MarshalText returns the name String returns, or an error for a state without one.
+func (s State) MarshalText() ([]byte, error) {
+	if int(s) >= len(stateNames) {
+		return nil, fmt.Errorf("vpp: unknown state %d", uint8(s))
+	}
+	return []byte(s.String()), nil
+}
+
+// UnmarshalText sets s from a name String returns.
+func (s *State) UnmarshalText(b []byte) error { return unmarshalName(b, stateNames, "state", s) }
 
 // Event is one state transition of one backend. The [Checker] reports one for every
 // transition, and only for transitions: From is never To.

@@ -57,26 +57,19 @@ type Desired struct {
 }
 
 // DesiredSet computes the entries a frontend wants, in pool and member order: one per member,
-// disabled ones included (at weight 0), weighted by [EffectiveWeight] against [ActivePool].
-// backends gives the members' addresses. It is a pure function of its arguments.
-func DesiredSet(f Frontend, backends []Backend, state func(backend string) State) []Desired {
-	active := ActivePool(f.Pools, state)
+// disabled ones included (at weight 0), weighted by [EffectiveWeight] against [ActivePool],
+// all from the one snapshot snap, which gives the members' addresses and states. It is a pure
+// function of its arguments.
+func DesiredSet(f Frontend, snap Snapshot) []Desired {
+	active := ActivePool(f.Pools, snap.State)
 	var out []Desired
 	for i, p := range f.Pools {
 		for _, m := range p.Members {
-			s := state(m.Backend)
-			w, flush := EffectiveWeight(s, i == active, m.Weight)
-			out = append(out, Desired{Backend: m.Backend, Address: addressOf(backends, m.Backend), Pool: i, State: s, Configured: m.Weight, Weight: w, Flush: flush})
+			b := snap[m.Backend]
+			w, flush := EffectiveWeight(b.State, i == active, m.Weight)
+			out = append(out, Desired{Backend: m.Backend, Address: b.Address, Pool: i, State: b.State,
+				Configured: m.Weight, Weight: w, Flush: flush})
 		}
 	}
 	return out
-}
-
-func addressOf(backends []Backend, name string) netip.Addr {
-	for _, b := range backends {
-		if b.Name == name {
-			return b.Address
-		}
-	}
-	return netip.Addr{}
 }

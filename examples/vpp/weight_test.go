@@ -89,12 +89,11 @@ func TestDesiredSet_ThreeTierFailoverAndDisabledKeepTheirEntry(t *testing.T) {
 		{Name: "p1", Members: []vpp.Member{{Backend: "c", Weight: 100}}},
 		{Name: "p2", Members: []vpp.Member{{Backend: "d", Weight: 10}}},
 	}}
-	backends := []vpp.Backend{
-		{Name: "a", Address: netip.MustParseAddr("10.0.0.1")}, {Name: "b", Address: netip.MustParseAddr("10.0.0.2")},
-		{Name: "c", Address: netip.MustParseAddr("10.0.0.3")}, {Name: "d", Address: netip.MustParseAddr("10.0.0.4")},
+	at := func(last string, s vpp.State) vpp.BackendState {
+		return vpp.BackendState{Address: netip.MustParseAddr("10.0.0." + last), State: s}
 	}
-	got := vpp.DesiredSet(f, backends, states(map[string]vpp.State{
-		"a": vpp.StateDisabled, "b": vpp.StateDown, "c": vpp.StateDown, "d": vpp.StateUp}))
+	got := vpp.DesiredSet(f, vpp.Snapshot{"a": at("1", vpp.StateDisabled), "b": at("2", vpp.StateDown),
+		"c": at("3", vpp.StateDown), "d": at("4", vpp.StateUp)})
 	weights := map[string]uint8{}
 	flushes := map[string]bool{}
 	for _, d := range got {

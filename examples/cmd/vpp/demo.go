@@ -16,12 +16,14 @@ import (
 // stepDeadline bounds how long a step may take to reach its expected table.
 const stepDeadline = 10 * time.Second
 
-// demo is the controller, its dataplane and backends, and the script's output.
+// demo is the controller, its dataplane and backends, the operator view it reads over HTTP,
+// and the script's output.
 type demo struct {
 	cfg      vpp.Config
 	mem      *vpp.MemDataplane
 	ctl      *vpp.Controller
 	backends backendSet
+	view     viewClient // set once the view server runs
 	out      io.Writer
 	deadline time.Duration // per step; stepDeadline
 }
@@ -41,6 +43,7 @@ func config(backends backendSet) vpp.Config {
 			{Name: "s", Address: netip.MustParseAddr("127.0.0.31")}},
 		Frontends: []vpp.Frontend{{
 			Name: "web", VIP: netip.MustParseAddr("192.0.2.1"), Protocol: vpp.TCP, Port: 80,
+			Encap: vpp.EncapGRE4, NewFlowsTableLength: 1024,
 			Pools: []vpp.Pool{
 				{Name: "primary", Members: []vpp.Member{{Backend: "a", Weight: 100}, {Backend: "b", Weight: 100}}},
 				{Name: "secondary", Members: []vpp.Member{{Backend: "c", Weight: 100}, {Backend: "d", Weight: 50}}},
@@ -114,63 +117,115 @@ func forEach(fn func(string) error, names ...string) error {
 	return nil
 }
 
-// play runs the script: each step's action, then a wait until the table is the expected one
-// (or stepDeadline passes), then the table. It returns an error naming the first step whose
-// table was not the expected one.
+// play runs the script: each step's action, then a wait until the operator view, read over
+// HTTP, is the expected one and the dataplane agrees with it (or the deadline passes), then
+// the view's text form, read over HTTP too. It returns an error naming the first step whose
+// view was not the expected one.
 func (d *demo) play(ctx context.Context) error {
+	fmt.Fprintf(d.out, "operator view: %s\n", vpp.ViewURL(d.view.base, "web", true))
 	for i, s := range d.script() {
 		fmt.Fprintf(d.out, "\n== step %d: %s\n", i+1, s.title)
 		if err := s.act(ctx); err != nil {
 			return fmt.Errorf("step %d: %w", i+1, err)
 		}
-		rows, ok := d.await(ctx, s)
-		fe := d.cfg.Frontends[0]
-		if err := vpp.WriteTable(d.out, fe, rows); err != nil {
-			return err
+		ok, why := d.await(ctx, s)
+		text, err := d.view.text(ctx, "web")
+		if err != nil {
+			return fmt.Errorf("step %d: %w", i+1, err)
 		}
+		fmt.Fprint(d.out, text)
 		if !ok {
-			return fmt.Errorf("step %d (%s): the table is not the expected one after %v", i+1, s.title, d.deadline)
+			return fmt.Errorf("step %d (%s): the view is not the expected one after %v: %s", i+1, s.title, d.deadline, why)
 		}
 	}
-	fmt.Fprintf(d.out, "\nall steps reached their expected table; dataplane sessions: %d, dataplane calls: %d\n",
+	fmt.Fprintf(d.out, "\nall steps reached their expected view; dataplane sessions: %d, dataplane calls: %d\n",
 		d.ctl.Sessions(), len(d.mem.Calls()))
 	return nil
 }
 
-// await polls the table until it matches the step's expectation or the deadline passes.
-func (d *demo) await(ctx context.Context, s step) ([]vpp.Row, bool) {
+// await polls the view until it matches the step's expectation or the deadline passes; it
+// returns whether it did, and what was wrong the last time if not.
+func (d *demo) await(ctx context.Context, s step) (bool, string) {
 	ctx, cancel := context.WithTimeout(ctx, d.deadline)
 	defer cancel()
 	poll := time.NewTicker(10 * time.Millisecond)
 	defer poll.Stop()
+	last := "no view read"
 	for {
-		rows := d.table()
-		if d.ctl.Sessions() >= s.sessions && matches(rows, s.want) {
-			return rows, true
+		why := d.check(ctx, s)
+		switch {
+		case why == "":
+			return true, ""
+		case ctx.Err() != nil: // a read cut short by the deadline says nothing of the view
+			return false, last
 		}
+		last = why
 		select {
 		case <-ctx.Done():
-			return rows, false
+			return false, last
 		case <-poll.C:
 		}
 	}
 }
 
-func (d *demo) table() []vpp.Row {
+// check returns what keeps the view from being the step's expected one, or "".
+func (d *demo) check(ctx context.Context, s step) string {
+	if n := d.ctl.Sessions(); n < s.sessions {
+		return fmt.Sprintf("%d dataplane sessions, want %d", n, s.sessions)
+	}
+	views, err := d.view.frontends(ctx, "web")
+	if err != nil {
+		return err.Error()
+	}
+	if len(views) != 1 {
+		return fmt.Sprintf("%d frontends in the view", len(views))
+	}
 	fe := d.cfg.Frontends[0]
-	return vpp.Table(fe, d.cfg.Backends, d.ctl.Checker().State, vpp.Lookup(d.mem.Snapshot(), fe.Key()))
+	if why := matches(views[0], s.want); why != "" {
+		return why
+	}
+	return agrees(views[0], vpp.Lookup(d.mem.Snapshot(), fe.Key()))
 }
 
-func matches(rows []vpp.Row, w map[string]want) bool {
-	if len(rows) != len(w) {
-		return false
+// matches returns "" if every backend of the view has its expected effective weight, the
+// same weight in the dataplane, and its expected state; otherwise what differs.
+func matches(v vpp.FrontendView, w map[string]want) string {
+	if len(v.Backends) != len(w) {
+		return fmt.Sprintf("%d backends, want %d", len(v.Backends), len(w))
 	}
-	for _, r := range rows {
-		if x, ok := w[r.Backend]; !ok || x.weight != r.Effective || x.state != r.State {
-			return false
+	for _, b := range v.Backends {
+		x, ok := w[b.Backend]
+		switch {
+		case !ok:
+			return fmt.Sprintf("backend %s not expected", b.Backend)
+		case int(b.Effective) != x.weight || b.State != x.state:
+			return fmt.Sprintf("%s: effective %d %v, want %d %v", b.Backend, b.Effective, b.State, x.weight, x.state)
+		case b.Dataplane == nil || int(*b.Dataplane) != x.weight:
+			return fmt.Sprintf("%s: the view has no dataplane weight %d", b.Backend, x.weight)
 		}
 	}
-	return true
+	return ""
+}
+
+// agrees returns "" if the dataplane itself holds the weights the view says it holds.
+func agrees(v vpp.FrontendView, held *vpp.VIPEntry) string {
+	if held == nil {
+		return "the dataplane has no VIP"
+	}
+	weights := map[netip.Addr]uint8{}
+	for _, as := range held.ASs {
+		weights[as.Address] = as.Weight
+	}
+	for _, b := range v.Backends {
+		w, ok := weights[b.Address]
+		switch {
+		case !ok || b.Dataplane == nil:
+			return fmt.Sprintf("%s: the dataplane or the view has no entry", b.Backend)
+		case w != *b.Dataplane:
+			return fmt.Sprintf("%s: the dataplane holds %d, the view says %d", b.Backend, w, *b.Dataplane)
+		}
+	}
+	return ""
 }
 
 // restart restarts the dataplane and shows that it forgot everything.
