@@ -121,3 +121,23 @@ func TestSuperviseReportsTheSessionsErrorWhenTheConnectionStaysUp(t *testing.T) 
 		})
 	}
 }
+
+func TestSuperviseEndsTheSessionsContextWithTheCauseWhenTheSessionReturns(t *testing.T) {
+	tests := []struct {
+		name string
+		serr error
+		want error
+	}{
+		{"an error", errUnavailable, errUnavailable},
+		{"nil", nil, connctx.ErrSessionEnded},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				lost, seen := causeRun(t, func(context.Context, *conntest.Conn, *errgroup.Group) error { return tt.serr })
+				assert.ErrorIs(t, lost, tt.want)
+				assert.ErrorIs(t, seen, tt.want, "the worker waiting on the context sees why it ended")
+			})
+		})
+	}
+}

@@ -135,3 +135,56 @@ func TestSuperviseDialTimeoutZeroMeansNone(t *testing.T) {
 		assert.ErrorIs(t, err, errDone, "an hour-long dial was not cut short")
 	})
 }
+
+func TestSuperviseStopsOnAPermanentErrorFromASessionGoroutine(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		dialer := conntest.NewDialer(0, nil)
+		session := func(ctx context.Context, _ *conntest.Conn, g *errgroup.Group) error {
+			g.Go(func() error { return backoff.Permanent(errDone) })
+			<-ctx.Done()
+			return nil
+		}
+		budget := fixed(time.Second)
+		budget.MaxAttempts = 2 // so that a Permanent error ignored fails fast
+		err := connctx.Supervise(t.Context(), dialer.Dial, readyLifetime, session, connctx.RestartPolicy(budget))
+		assert.ErrorIs(t, err, errDone)
+		assert.NotErrorIs(t, err, backoff.ErrExhausted)
+		assert.Equal(t, 1, dialer.Dials())
+	})
+}
+
+func TestSuperviseHonoursARetryAfterHintFromDial(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		dialer := conntest.NewDialer(1, backoff.RetryAfter(5*time.Second, errFlaky))
+		start := time.Now()
+		var connectedAt time.Duration
+		session := func(context.Context, *conntest.Conn, *errgroup.Group) error {
+			connectedAt = time.Since(start)
+			return backoff.Permanent(errDone)
+		}
+		err := connctx.Supervise(t.Context(), dialer.Dial, readyLifetime, session,
+			connctx.DialPolicy(fixed(100*time.Millisecond)))
+		assert.ErrorIs(t, err, errDone)
+		assert.Equal(t, 5*time.Second, connectedAt, "the server's hint, not the policy's 100 ms")
+	})
+}
+
+func TestSuperviseDialTimeoutEndsASlowDialAsAFailedAttempt(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		dialer := conntest.NewDialer(0, nil)
+		dial := func(ctx context.Context) (*conntest.Conn, error) {
+			if dialer.Dials() == 0 {
+				<-ctx.Done() // a dial that hangs until its attempt times out
+				_, _ = dialer.Dial(ctx)
+				return nil, context.Cause(ctx)
+			}
+			return dialer.Dial(ctx)
+		}
+		rec := &recorder{}
+		err := connctx.Supervise(t.Context(), dial, readyLifetime, stopAtSession(1),
+			append(rec.options(), connctx.DialTimeout(time.Second), connctx.DialPolicy(fixed(time.Second)))...)
+		assert.ErrorIs(t, err, errDone, "the second attempt connected")
+		require.Len(t, rec.dialErrs, 1)
+		assert.ErrorIs(t, rec.dialErrs[0].Err, backoff.ErrAttemptTimeout)
+	})
+}

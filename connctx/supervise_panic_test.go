@@ -2,6 +2,8 @@ package connctx_test
 
 import (
 	"context"
+	"os"
+	"os/exec"
 	"runtime"
 	"sync/atomic"
 	"testing"
@@ -49,6 +51,7 @@ func (p *panicky) startWorker(ctx context.Context, conn *conntest.Conn, g *errgr
 	g.Go(func() error {
 		defer p.running.Add(-1)
 		<-ctx.Done()
+		time.Sleep(time.Second) // slow to finish: the teardown must wait for it
 		if conn.Closed() {
 			panic("a worker outlived its connection")
 		}
@@ -150,4 +153,25 @@ func TestSuperviseGivesAPanickingSessionsGoroutinesItsOwnCause(t *testing.T) {
 		cause := <-seen
 		assert.ErrorContains(t, cause, "session panicked")
 	})
+}
+
+// TestAPanicInASessionGoroutineEndsTheProgram runs itself in a child process, which must crash:
+// errgroup does not recover a panic in a goroutine, and connctx never sees one.
+func TestAPanicInASessionGoroutineEndsTheProgram(t *testing.T) {
+	const env = "CONNCTX_TEST_GOROUTINE_PANIC"
+	if os.Getenv(env) == "1" {
+		session := func(ctx context.Context, _ *conntest.Conn, g *errgroup.Group) error {
+			g.Go(func() error { panic("boom in a session goroutine") })
+			<-ctx.Done()
+			return nil
+		}
+		_ = connctx.Supervise(context.Background(), conntest.NewDialer(0, nil).Dial, readyLifetime, session)
+		return
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestAPanicInASessionGoroutineEndsTheProgram$")
+	cmd.Env = append(os.Environ(), env+"=1")
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	require.ErrorAs(t, err, &exit, "the child should have crashed; its output:\n%s", out)
+	assert.Contains(t, string(out), "panic: boom in a session goroutine")
 }
