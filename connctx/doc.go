@@ -12,7 +12,9 @@
 //   - WithConn ends the context on any departure from the ready state, including a blip that
 //     was over before it was seen, and at once if the connection is not ready when it is
 //     called: it does not wait for ready, because a context that promises "the connection is
-//     up" should not start out with the connection down. Wait first with [WaitReady].
+//     up" should not start out with the connection down. Wait first with [WaitReady]. A
+//     WaitForStateChange that returns false while its context is alive leaves nothing to
+//     watch with, so it ends the context too.
 //   - WithConn and WithProbe each start one goroutine, which ends when their context ends,
 //     whichever side ends it. Their cancel functions return after that goroutine has ended.
 //   - [Supervise] blocks; the caller owns its goroutine. Per connection it dials (retrying with
@@ -20,16 +22,37 @@
 //     the session returns tears down in this order: cancel the session's context, wait for the
 //     session and every goroutine it started with its errgroup, close the connection, wait
 //     under the restart backoff, dial again. Nothing from one session is alive in the next.
+//   - When the connection was lost, the loss is the cause, whichever goroutine noticed first:
+//     a session that ends on its own (it returns, or a goroutine of its errgroup fails) while
+//     its lifetime context is alive waits up to 100 ms for that context to end before the
+//     cause is chosen, so an RPC that failed a moment before the connection's state changed
+//     does not hide the loss. The session's context ends with that cause and [OnLost] reports
+//     it; only when a goroutine's error ended the context first do the goroutines see that
+//     error there (errgroup sets it).
 //   - The restart backoff grows while sessions last less than [HealthyAfter] and starts again
 //     from its initial delay only after a session lasted longer, so a flapping peer is not
 //     hammered.
 //   - Connections are io.Closer: Supervise closes each one it dialled exactly once, and never
-//     while a session goroutine may still use it.
+//     while a session goroutine may still use it. A connection a dial returned together with
+//     an error is closed at once; a dial that returns neither a connection nor an error has
+//     failed, and is retried.
 //   - Outcomes use package backoff's vocabulary: a [backoff.Permanent] error from dial or from a
 //     session stops Supervise with the error inside; a [backoff.RetryAfter] hint from dial is
 //     honoured; a spent budget is a [*backoff.ExhaustedError].
-//   - Bad input (a nil connection, probe or function, an option out of range) is an error
-//     matching [ErrInvalid], never a panic. Nothing in this package panics.
+//   - Bad input (a nil context, connection, probe or function, a typed nil such as a nil
+//     *grpc.ClientConn, an option out of range) is an error matching [ErrInvalid], never a
+//     panic; a nil option or hook is absent. Nothing in this package panics of its own.
+//   - A panic in code handed to this package is passed on with its value unchanged, after the
+//     teardown of what it had opened. In a dial, lifetime, session or hook, which run on
+//     Supervise's goroutine: the session's context is cancelled, its goroutines waited for,
+//     its lifetime cancelled and its connection closed, then the panic goes on to Supervise's
+//     caller (OnLost is not called). In a [Probe] or a [Conn]'s methods, which run on the
+//     goroutine of WithConn or WithProbe: the context ends, with a cause naming the panic, and
+//     the cancel function raises it again the first time it is called (Supervise calls it in
+//     its teardown). A runtime.Goexit is treated alike, minus the raising again. A panic in a
+//     goroutine the session started with its errgroup is not recovered, by errgroup or here:
+//     like any goroutine's panic it ends the program, so recover inside it if that is not
+//     wanted.
 //   - The package does not log: [OnConnected], [OnLost] and [OnDialError] report what happened.
 //
 // With gRPC: dial with grpc.NewClient, call Connect, and [WaitReady] under a timeout; leave

@@ -37,7 +37,7 @@ type Connected struct {
 // Lost describes a session that ended, after its teardown; [OnLost] receives it.
 type Lost struct {
 	Session int           // 1 for the first session
-	Cause   error         // why it ended: the lifetime's cause, a goroutine's or the session's error
+	Cause   error         // why it ended: the lifetime's cause if it ended, else a goroutine's or the session's error
 	Uptime  time.Duration // from the start of the session to its end
 	Delay   time.Duration // the wait before the next dial; zero when Supervise returns
 }
@@ -69,7 +69,8 @@ func HealthyAfter(d time.Duration) Option { return func(o *options) { o.healthyA
 func OnConnected(fn func(Connected)) Option { return func(o *options) { o.onConnected = fn } }
 
 // OnLost calls fn after a session was torn down (cancelled, its goroutines waited for, its
-// connection closed), on Supervise's goroutine. Every OnConnected is followed by one OnLost.
+// connection closed), on Supervise's goroutine. Every OnConnected is followed by one OnLost,
+// unless a panic ends Supervise.
 func OnLost(fn func(Lost)) Option { return func(o *options) { o.onLost = fn } }
 
 // OnDialError calls fn after each failed dial attempt that will be retried, with the error,
@@ -79,7 +80,9 @@ func OnDialError(fn func(backoff.Retrying)) Option { return func(o *options) { o
 func newOptions(opts []Option) (options, error) {
 	o := options{dial: defaultDialPolicy, restart: defaultRestartPolicy, healthyAfter: DefaultHealthyAfter}
 	for _, opt := range opts {
-		opt(&o)
+		if opt != nil { // a nil option is absent
+			opt(&o)
+		}
 	}
 	if err := o.dial.Validate(); err != nil {
 		return o, fmt.Errorf("%w: dial policy: %w", ErrInvalid, err)

@@ -66,7 +66,9 @@ func ProbeThreshold(n int) ProbeOption {
 func newProbeOptions(opts []ProbeOption) (probeOptions, error) {
 	o := probeOptions{interval: DefaultProbeInterval, timeout: DefaultProbeTimeout, threshold: DefaultProbeThreshold}
 	for _, opt := range opts {
-		opt(&o)
+		if opt != nil { // a nil option is absent
+			opt(&o)
+		}
 	}
 	switch {
 	case o.interval <= 0:
@@ -83,34 +85,36 @@ func newProbeOptions(opts []ProbeOption) (probeOptions, error) {
 // row, with a cause ([context.Cause]) that is a [*LostError] matching [ErrConnLost] and
 // wrapping the last probe's error (so errors.Is and errors.As see it too).
 //
-// A nil probe or an option out of range is an error matching [ErrInvalid]: WithProbe then
-// returns it with a context that has already ended with it as its cause and a cancel that
-// does nothing, and starts nothing. It never panics.
+// A nil probe (a typed nil too), a nil parent or an option out of range is an error matching
+// [ErrInvalid]: WithProbe then returns it with a context that has already ended with it as its
+// cause and a cancel that does nothing, and starts nothing. It never panics. A nil option is
+// ignored.
 //
 // WithProbe starts one goroutine that probes every interval and ends when the context ends,
 // whichever side ends it (lost, parent or cancel); a probe in flight sees its context end.
 // The returned cancel ends the context with cause [context.Canceled] and returns after that
 // goroutine has ended; calling it again does nothing.
+//
+// A probe that panics (or calls runtime.Goexit) on that goroutine does not crash the program
+// from there: the context ends, with a cause that names the panic, and the returned cancel
+// raises it again, with the same value, the first time it is called (Supervise calls it while
+// it tears the session down, so the panic reaches Supervise's caller).
 func WithProbe(parent context.Context, probe Probe, opts ...ProbeOption) (context.Context, context.CancelFunc, error) {
-	ctx, cancel := context.WithCancelCause(parent)
-	o, err := newProbeOptions(opts)
-	if f, ok := probe.(ProbeFunc); err == nil && (probe == nil || ok && f == nil) {
+	ctx, cancel, err := newCancelCause(parent)
+	o, oerr := newProbeOptions(opts)
+	switch {
+	case err != nil:
+	case oerr != nil:
+		err = oerr
+	case isNil(probe):
 		err = invalid("nil probe")
 	}
 	if err != nil {
 		cancel(err)
 		return ctx, func() {}, err
 	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		cancel(probeLoop(ctx, probe, o))
-	}()
 	// As in WithConn, cancel waits for the goroutine so that nothing of ours outlives it.
-	return ctx, func() {
-		cancel(nil)
-		<-done
-	}, nil
+	return ctx, watch(cancel, "probe", func() { cancel(probeLoop(ctx, probe, o)) }), nil
 }
 
 // probeLoop probes until threshold consecutive failures, returning the loss, or until ctx

@@ -142,23 +142,42 @@ func TestWithProbeCancelStopsProbing(t *testing.T) {
 }
 
 func TestWithProbeRejectsBadInputWithAnError(t *testing.T) {
+	var typedNil *conntest.Probe
 	tests := []struct {
-		name  string
-		probe connctx.Probe
-		opts  []connctx.ProbeOption
+		name   string
+		parent context.Context
+		probe  connctx.Probe
+		opts   []connctx.ProbeOption
 	}{
-		{"nil probe", nil, nil},
-		{"nil probe func", connctx.ProbeFunc(nil), nil},
-		{"zero interval", conntest.NewProbe(), []connctx.ProbeOption{connctx.ProbeInterval(0)}},
-		{"negative timeout", conntest.NewProbe(), []connctx.ProbeOption{connctx.ProbeTimeout(-time.Second)}},
-		{"zero threshold", conntest.NewProbe(), []connctx.ProbeOption{connctx.ProbeThreshold(0)}},
+		{"nil probe", t.Context(), nil, nil},
+		{"nil probe func", t.Context(), connctx.ProbeFunc(nil), nil},
+		{"typed nil probe", t.Context(), typedNil, nil},
+		{"nil parent", nil, conntest.NewProbe(), nil},
+		{"zero interval", t.Context(), conntest.NewProbe(), []connctx.ProbeOption{connctx.ProbeInterval(0)}},
+		{"negative timeout", t.Context(), conntest.NewProbe(), []connctx.ProbeOption{connctx.ProbeTimeout(-time.Second)}},
+		{"zero threshold", t.Context(), conntest.NewProbe(), []connctx.ProbeOption{connctx.ProbeThreshold(0)}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ctx, cancel, err := connctx.WithProbe(t.Context(), tt.probe, tt.opts...)
+			var ctx context.Context
+			var cancel context.CancelFunc
+			var err error
+			require.NotPanics(t, func() { ctx, cancel, err = connctx.WithProbe(tt.parent, tt.probe, tt.opts...) })
 			defer cancel()
 			require.ErrorIs(t, err, connctx.ErrInvalid)
 			assert.ErrorIs(t, context.Cause(ctx), connctx.ErrInvalid, "the context ended with the error")
 		})
 	}
+}
+
+func TestWithProbeIgnoresANilOption(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		probe := conntest.NewProbe()
+		ctx, cancel, err := connctx.WithProbe(t.Context(), probe, nil, connctx.ProbeInterval(time.Second), nil)
+		require.NoError(t, err)
+		defer cancel()
+		time.Sleep(time.Second + time.Millisecond)
+		assert.NoError(t, ctx.Err())
+		assert.Equal(t, 1, probe.Calls(), "the other options still apply")
+	})
 }

@@ -12,7 +12,10 @@ import (
 
 // DialFunc opens a connection. It should return one that is ready to use (see [WaitReady]).
 // An error is retried under the dial policy, except a [backoff.Permanent] one, which ends
-// [Supervise]; a [backoff.RetryAfter] hint is honoured.
+// [Supervise]; a [backoff.RetryAfter] hint is honoured. A connection returned together with
+// an error is closed at once (a nil or zero one is not). A nil connection (a typed nil too)
+// with a nil error is a failed attempt, with an error matching [ErrInvalid], retried like any
+// other.
 type DialFunc[C io.Closer] func(ctx context.Context) (C, error)
 
 // LifetimeFunc derives the lifetime context of a connection: a context that ends when the
@@ -26,7 +29,10 @@ type LifetimeFunc[C io.Closer] func(ctx context.Context, conn C) (context.Contex
 // wait for them; it must not keep conn or ctx after it returns.
 //
 // Whatever it returns ends the session, which is then restarted from a clean slate; a
-// [backoff.Permanent] error ends [Supervise] with the error inside it.
+// [backoff.Permanent] error ends [Supervise] with the error inside it. A panic in it is torn
+// down like a return and then goes on to Supervise's caller; a panic in a goroutine it started
+// with g ends the program (errgroup does not recover it), so recover inside the goroutine if
+// that is not wanted.
 type SessionFunc[C io.Closer] func(ctx context.Context, conn C, g *errgroup.Group) error
 
 // StateLifetime returns a [LifetimeFunc] that uses [WithConn] with the given ready state, for
@@ -49,7 +55,8 @@ func StateLifetime[C interface {
 //  3. run session with a context that ends with the lifetime context, and a group for the
 //     goroutines it starts;
 //  4. when session returns or its context ends: cancel the context, wait for the session and
-//     every goroutine it started, close the connection ([OnLost] is then called with the cause);
+//     every goroutine it started, close the connection ([OnLost] is then called with the cause,
+//     which is the loss if the lifetime context ended, up to 100 ms after the session did);
 //  5. wait under [RestartPolicy], which grows while sessions last less than [HealthyAfter]
 //     and resets after one that lasted longer, and go back to 1.
 //
@@ -57,14 +64,18 @@ func StateLifetime[C interface {
 // gives up: the dial budget or the restart budget is spent (a [*backoff.ExhaustedError]), a
 // dial or session returned a [backoff.Permanent] error (the error inside it), or lifetime
 // returned an error. Nothing it started is running when it returns, and no connection it
-// dialled is left open. Bad input (a nil function, an option out of range) is an error
-// matching [ErrInvalid], returned before anything is dialled; Supervise never panics on it.
+// dialled is left open, also when a function it was given panics: the panic then goes on to
+// Supervise's caller after the teardown (see the package doc). Bad input (a nil context or
+// function, an option out of range) is an error matching [ErrInvalid], returned before
+// anything is dialled; Supervise never panics on it.
 func Supervise[C io.Closer](ctx context.Context, dial DialFunc[C], lifetime LifetimeFunc[C],
 	session SessionFunc[C], opts ...Option) error {
 	o, err := newOptions(opts)
 	switch {
 	case err != nil:
 		return err
+	case isNil(ctx):
+		return invalid("nil context")
 	case dial == nil:
 		return invalid("nil dial function")
 	case lifetime == nil:
@@ -121,13 +132,28 @@ func (sv *supervisor[C]) connect(ctx context.Context) (C, error) {
 	if sv.o.dialTimeout > 0 {
 		ropts = append(ropts, backoff.WithAttemptTimeout(sv.o.dialTimeout))
 	}
-	conn, err := backoff.RetryValue(ctx, sv.o.dial, sv.dial, ropts...)
+	conn, err := backoff.RetryValue(ctx, sv.o.dial, sv.dialOnce, ropts...)
 	if err == nil && ctx.Err() != nil {
 		_ = conn.Close() // dialled just as ctx ended: nobody will use it
 	}
 	if ctx.Err() != nil {
 		var zero C
 		return zero, context.Cause(ctx)
+	}
+	return conn, err
+}
+
+// dialOnce is one dial attempt. Supervise owns what dial returns: a connection that came with
+// an error is closed here, since nobody else will.
+func (sv *supervisor[C]) dialOnce(ctx context.Context) (C, error) {
+	conn, err := sv.dial(ctx)
+	var zero C
+	switch {
+	case err != nil && !isZero(conn):
+		_ = conn.Close()
+		return zero, err
+	case err == nil && isNil(conn):
+		return zero, errNilConn
 	}
 	return conn, err
 }

@@ -111,6 +111,9 @@ func TestSuperviseTearsDownInOrderAndRestartsFromACleanSlate(t *testing.T) {
 		assert.Equal(t, 2, dialer.Dials())
 		assert.Equal(t, 0, dialer.Open(), "no connection is left open")
 		assert.Equal(t, 1, dialer.MaxOpen(), "each connection was closed before the next dial")
+		for _, c := range dialer.Conns() {
+			assert.Equal(t, 1, c.Closes(), "each connection was closed exactly once")
+		}
 		assert.Equal(t, []int{1, 2}, rec.connected)
 		require.Len(t, rec.lost, 2)
 		assert.ErrorIs(t, rec.lost[0].Cause, connctx.ErrConnLost)
@@ -180,6 +183,10 @@ func TestSuperviseStopsAndClosesTheConnectionWhenTheLifetimeFails(t *testing.T) 
 		{"nil context and cancel", func(context.Context, *conntest.Conn) (context.Context, context.CancelFunc, error) {
 			return nil, nil, nil // a broken lifetime, on purpose
 		}},
+		{"typed nil context", func(context.Context, *conntest.Conn) (context.Context, context.CancelFunc, error) {
+			var ctx *typedNilContext
+			return ctx, func() {}, nil
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -191,6 +198,9 @@ func TestSuperviseStopsAndClosesTheConnectionWhenTheLifetimeFails(t *testing.T) 
 		})
 	}
 }
+
+// typedNilContext is a context type whose nil pointer a broken lifetime may return.
+type typedNilContext struct{ context.Context }
 
 func TestSuperviseWithAnEndedContextDialsNothing(t *testing.T) {
 	ctx, stop := context.WithCancelCause(t.Context())
