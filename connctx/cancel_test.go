@@ -33,8 +33,8 @@ func TestCancelReturnsAfterTheWatchingGoroutineEnded(t *testing.T) {
 		}},
 		{"WithProbe", func(t *testing.T, returned *atomic.Bool) context.CancelFunc {
 			probe := connctx.ProbeFunc(func(ctx context.Context) error { slowly(ctx, returned); return ctx.Err() })
-			_, cancel, err := connctx.WithProbe(t.Context(), probe, connctx.ProbeInterval(time.Second),
-				connctx.ProbeTimeout(time.Hour))
+			_, cancel, err := connctx.WithProbe(t.Context(), probe, connctx.WithProbeInterval(time.Second),
+				connctx.WithProbeTimeout(time.Hour))
 			require.NoError(t, err)
 			return cancel
 		}},

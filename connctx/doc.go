@@ -17,7 +17,8 @@
 //     watch with, so it ends the context too.
 //   - WithConn and WithProbe each start one goroutine, which ends when their context ends,
 //     whichever side ends it. Their cancel functions return after that goroutine has ended.
-//   - [Supervise] blocks; the caller owns its goroutine. Per connection it dials (retrying with
+//   - [Supervise] blocks, and returns nil when its context ends (as watch.Watcher.Run and
+//     reconcile.Run do); the caller owns its goroutine. Per connection it dials (retrying with
 //     a [backoff.Policy]), derives the lifetime context, runs the session, and on loss or when
 //     the session returns tears down in this order: cancel the session's context, wait for the
 //     session and every goroutine it started with its errgroup, close the connection, wait
@@ -26,10 +27,10 @@
 //     a session that ends on its own (it returns, or a goroutine of its errgroup fails) while
 //     its lifetime context is alive waits up to 100 ms for that context to end before the
 //     cause is chosen, so an RPC that failed a moment before the connection's state changed
-//     does not hide the loss. The session's context ends with that cause and [OnLost] reports
+//     does not hide the loss. The session's context ends with that cause and [Hooks.OnLost] reports
 //     it; only when a goroutine's error ended the context first do the goroutines see that
 //     error there (errgroup sets it).
-//   - The restart backoff grows while sessions last less than [HealthyAfter] and starts again
+//   - The restart backoff grows while sessions last less than [WithHealthyAfter] and starts again
 //     from its initial delay only after a session lasted longer, so a flapping peer is not
 //     hammered.
 //   - Connections are io.Closer: Supervise closes each one it dialled exactly once, and never
@@ -53,7 +54,7 @@
 //     goroutine the session started with its errgroup is not recovered, by errgroup or here:
 //     like any goroutine's panic it ends the program, so recover inside it if that is not
 //     wanted.
-//   - The package does not log: [OnConnected], [OnLost] and [OnDialError] report what happened.
+//   - The package does not log: the [Hooks] given to Supervise with [WithHooks] report what happened.
 //
 // With gRPC: dial with grpc.NewClient, call Connect, and [WaitReady] under a timeout; leave
 // reconnecting to Supervise (a new session on a new channel), not to the channel's own

@@ -32,7 +32,7 @@ func ExampleWithProbe() {
 		return errors.New("no answer to control_ping")
 	})
 	ctx, cancel, err := connctx.WithProbe(context.Background(), ping,
-		connctx.ProbeInterval(time.Millisecond), connctx.ProbeThreshold(2))
+		connctx.WithProbeInterval(time.Millisecond), connctx.WithProbeThreshold(2))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -61,11 +61,13 @@ func ExampleSupervise() {
 	}
 	err := connctx.Supervise(context.Background(), dialer.Dial,
 		connctx.StateLifetime[*conntest.Conn](conntest.Ready), session,
-		connctx.DialPolicy(backoff.Policy{Initial: time.Millisecond}),
-		connctx.RestartPolicy(backoff.Policy{Initial: time.Millisecond}),
-		connctx.OnDialError(func(r backoff.Retrying) { fmt.Println("dial:", r.Err) }),
-		connctx.OnConnected(func(c connctx.Connected) { fmt.Println("session", c.Session) }),
-		connctx.OnLost(func(l connctx.Lost) { fmt.Println("lost:", l.Cause) }),
+		connctx.WithDialPolicy(backoff.Policy{Initial: time.Millisecond}),
+		connctx.WithRestartPolicy(backoff.Policy{Initial: time.Millisecond}),
+		connctx.WithHooks(connctx.Hooks{
+			OnDialError: func(r backoff.Retrying) { fmt.Println("dial:", r.Err) },
+			OnConnected: func(c connctx.Connected) { fmt.Println("session", c.Session) },
+			OnLost:      func(l connctx.Lost) { fmt.Println("lost:", l.Cause) },
+		}),
 	)
 	fmt.Println("Supervise:", err)
 	fmt.Println("dials:", dialer.Dials(), "closes:", dialer.Closes())

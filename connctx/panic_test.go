@@ -61,7 +61,7 @@ func TestWithProbePassesAPanickingProbeOnThroughCancel(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		v := &boom{"probe"}
 		probe := connctx.ProbeFunc(func(context.Context) error { panic(v) })
-		ctx, cancel, err := connctx.WithProbe(t.Context(), probe, connctx.ProbeInterval(time.Second))
+		ctx, cancel, err := connctx.WithProbe(t.Context(), probe, connctx.WithProbeInterval(time.Second))
 		require.NoError(t, err)
 		<-ctx.Done()
 		assert.Contains(t, context.Cause(ctx).Error(), "probe panicked")
@@ -74,7 +74,7 @@ func TestWithProbePassesAPanickingProbeOnThroughCancel(t *testing.T) {
 func TestWithProbeEndsWhenTheProbeCallsGoexit(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		probe := connctx.ProbeFunc(func(context.Context) error { runtime.Goexit(); return nil })
-		ctx, cancel, err := connctx.WithProbe(t.Context(), probe, connctx.ProbeInterval(time.Second))
+		ctx, cancel, err := connctx.WithProbe(t.Context(), probe, connctx.WithProbeInterval(time.Second))
 		require.NoError(t, err)
 		<-ctx.Done()
 		assert.Contains(t, context.Cause(ctx).Error(), "Goexit")

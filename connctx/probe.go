@@ -31,7 +31,7 @@ const (
 	DefaultProbeThreshold = 3
 )
 
-// ErrProbeTimeout is the cause of a probe's context when its timeout ([ProbeTimeout]) expires;
+// ErrProbeTimeout is the cause of a probe's context when its timeout ([WithProbeTimeout]) expires;
 // a probe that returns ctx's error then fails with an error that matches it.
 var ErrProbeTimeout = errors.New("connctx: probe timed out")
 
@@ -43,23 +43,23 @@ type probeOptions struct {
 	threshold         int
 }
 
-// ProbeInterval sets the wait between the end of one probe and the start of the next
+// WithProbeInterval sets the wait between the end of one probe and the start of the next
 // (default [DefaultProbeInterval]). The first probe runs one interval after WithProbe.
 // It must be positive.
-func ProbeInterval(d time.Duration) ProbeOption {
+func WithProbeInterval(d time.Duration) ProbeOption {
 	return func(o *probeOptions) { o.interval = d }
 }
 
-// ProbeTimeout bounds each probe (default [DefaultProbeTimeout]); a probe that runs out of
+// WithProbeTimeout bounds each probe (default [DefaultProbeTimeout]); a probe that runs out of
 // time has failed. It must be positive.
-func ProbeTimeout(d time.Duration) ProbeOption {
+func WithProbeTimeout(d time.Duration) ProbeOption {
 	return func(o *probeOptions) { o.timeout = d }
 }
 
-// ProbeThreshold sets how many consecutive failed probes mean the connection is lost
+// WithProbeThreshold sets how many consecutive failed probes mean the connection is lost
 // (default [DefaultProbeThreshold]); a probe that succeeds resets the count. It must be at
 // least 1.
-func ProbeThreshold(n int) ProbeOption {
+func WithProbeThreshold(n int) ProbeOption {
 	return func(o *probeOptions) { o.threshold = n }
 }
 
@@ -81,7 +81,7 @@ func newProbeOptions(opts []ProbeOption) (probeOptions, error) {
 	return o, nil
 }
 
-// WithProbe returns a copy of parent that ends when probe fails [ProbeThreshold] times in a
+// WithProbe returns a copy of parent that ends when probe fails [WithProbeThreshold] times in a
 // row, with a cause ([context.Cause]) that is a [*LostError] matching [ErrConnLost] and
 // wrapping the last probe's error (so errors.Is and errors.As see it too).
 //

@@ -55,7 +55,7 @@ func TestWithProbeCountsConsecutiveFailuresOnly(t *testing.T) {
 				probe, calls := scripted(tt.results...)
 				start := time.Now()
 				ctx, cancel, err := connctx.WithProbe(t.Context(), probe,
-					connctx.ProbeInterval(time.Second), connctx.ProbeThreshold(tt.threshold))
+					connctx.WithProbeInterval(time.Second), connctx.WithProbeThreshold(tt.threshold))
 				require.NoError(t, err)
 				defer cancel()
 				select {
@@ -81,8 +81,8 @@ func TestWithProbeATimedOutProbeIsAFailure(t *testing.T) {
 		probe := conntest.NewProbe()
 		probe.Hang()
 		start := time.Now()
-		ctx, cancel, err := connctx.WithProbe(t.Context(), probe, connctx.ProbeInterval(time.Second),
-			connctx.ProbeTimeout(500*time.Millisecond), connctx.ProbeThreshold(2))
+		ctx, cancel, err := connctx.WithProbe(t.Context(), probe, connctx.WithProbeInterval(time.Second),
+			connctx.WithProbeTimeout(500*time.Millisecond), connctx.WithProbeThreshold(2))
 		require.NoError(t, err)
 		defer cancel()
 		<-ctx.Done()
@@ -98,8 +98,8 @@ func TestWithProbeAProbeThatIgnoresItsTimeoutFailsToo(t *testing.T) {
 			time.Sleep(2 * time.Second) // answers, but too late
 			return nil
 		})
-		ctx, cancel, err := connctx.WithProbe(t.Context(), slow, connctx.ProbeInterval(time.Second),
-			connctx.ProbeTimeout(time.Second), connctx.ProbeThreshold(1))
+		ctx, cancel, err := connctx.WithProbe(t.Context(), slow, connctx.WithProbeInterval(time.Second),
+			connctx.WithProbeTimeout(time.Second), connctx.WithProbeThreshold(1))
 		require.NoError(t, err)
 		defer cancel()
 		<-ctx.Done()
@@ -113,8 +113,8 @@ func TestWithProbeEndsWithTheParentsCauseWhenTheParentEndsFirst(t *testing.T) {
 		parent, stop := context.WithCancelCause(t.Context())
 		probe := conntest.NewProbe()
 		probe.Hang()
-		ctx, cancel, err := connctx.WithProbe(parent, probe, connctx.ProbeInterval(time.Second),
-			connctx.ProbeTimeout(time.Minute))
+		ctx, cancel, err := connctx.WithProbe(parent, probe, connctx.WithProbeInterval(time.Second),
+			connctx.WithProbeTimeout(time.Minute))
 		require.NoError(t, err)
 		defer cancel()
 		time.Sleep(2 * time.Second) // the first probe is in flight
@@ -129,7 +129,7 @@ func TestWithProbeEndsWithTheParentsCauseWhenTheParentEndsFirst(t *testing.T) {
 func TestWithProbeCancelStopsProbing(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		probe := conntest.NewProbe()
-		ctx, cancel, err := connctx.WithProbe(t.Context(), probe, connctx.ProbeInterval(time.Second))
+		ctx, cancel, err := connctx.WithProbe(t.Context(), probe, connctx.WithProbeInterval(time.Second))
 		require.NoError(t, err)
 		time.Sleep(3*time.Second + time.Millisecond)
 		cancel()
@@ -153,9 +153,9 @@ func TestWithProbeRejectsBadInputWithAnError(t *testing.T) {
 		{"nil probe func", t.Context(), connctx.ProbeFunc(nil), nil},
 		{"typed nil probe", t.Context(), typedNil, nil},
 		{"nil parent", nil, conntest.NewProbe(), nil},
-		{"zero interval", t.Context(), conntest.NewProbe(), []connctx.ProbeOption{connctx.ProbeInterval(0)}},
-		{"negative timeout", t.Context(), conntest.NewProbe(), []connctx.ProbeOption{connctx.ProbeTimeout(-time.Second)}},
-		{"zero threshold", t.Context(), conntest.NewProbe(), []connctx.ProbeOption{connctx.ProbeThreshold(0)}},
+		{"zero interval", t.Context(), conntest.NewProbe(), []connctx.ProbeOption{connctx.WithProbeInterval(0)}},
+		{"negative timeout", t.Context(), conntest.NewProbe(), []connctx.ProbeOption{connctx.WithProbeTimeout(-time.Second)}},
+		{"zero threshold", t.Context(), conntest.NewProbe(), []connctx.ProbeOption{connctx.WithProbeThreshold(0)}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -173,7 +173,7 @@ func TestWithProbeRejectsBadInputWithAnError(t *testing.T) {
 func TestWithProbeIgnoresANilOption(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		probe := conntest.NewProbe()
-		ctx, cancel, err := connctx.WithProbe(t.Context(), probe, nil, connctx.ProbeInterval(time.Second), nil)
+		ctx, cancel, err := connctx.WithProbe(t.Context(), probe, nil, connctx.WithProbeInterval(time.Second), nil)
 		require.NoError(t, err)
 		defer cancel()
 		time.Sleep(time.Second + time.Millisecond)

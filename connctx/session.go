@@ -45,8 +45,8 @@ func (sv *supervisor[C]) runSession(ctx context.Context, conn C) sessionEnd {
 		return sessionEnd{stop: fmt.Errorf("connctx: lifetime: %w", err)}
 	}
 	sv.sessions++
-	if sv.o.onConnected != nil {
-		sv.o.onConnected(Connected{Session: sv.sessions})
+	if sv.o.hooks.OnConnected != nil {
+		sv.o.hooks.OnConnected(Connected{Session: sv.sessions})
 	}
 	return sv.runOn(ctx, lctx, conn)
 }

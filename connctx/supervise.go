@@ -50,18 +50,18 @@ func StateLifetime[C interface {
 // Supervise keeps a session running on a connection, and starts over from a clean slate
 // whenever the connection is lost or the session ends. Each round:
 //
-//  1. dial, retrying under [DialPolicy] ([OnDialError] hears each failure);
-//  2. derive the connection's lifetime context with lifetime ([OnConnected] is then called);
+//  1. dial, retrying under [WithDialPolicy] ([Hooks.OnDialError] hears each failure);
+//  2. derive the connection's lifetime context with lifetime ([Hooks.OnConnected] is then called);
 //  3. run session with a context that ends with the lifetime context, and a group for the
 //     goroutines it starts;
 //  4. when session returns or its context ends: cancel the context, wait for the session and
-//     every goroutine it started, close the connection ([OnLost] is then called with the cause,
+//     every goroutine it started, close the connection ([Hooks.OnLost] is then called with the cause,
 //     which is the loss if the lifetime context ended, up to 100 ms after the session did);
-//  5. wait under [RestartPolicy], which grows while sessions last less than [HealthyAfter]
+//  5. wait under [WithRestartPolicy], which grows while sessions last less than [WithHealthyAfter]
 //     and resets after one that lasted longer, and go back to 1.
 //
-// Supervise blocks until ctx ends, when it returns ctx's cause ([context.Cause]), or until it
-// gives up: the dial budget or the restart budget is spent (a [*backoff.ExhaustedError]), a
+// Supervise blocks until ctx ends, when it returns nil (as watch's and reconcile's Run do), or
+// until it gives up: the dial budget or the restart budget is spent (a [*backoff.ExhaustedError]), a
 // dial or session returned a [backoff.Permanent] error (the error inside it), or lifetime
 // returned an error. Nothing it started is running when it returns, and no connection it
 // dialled is left open, also when a function it was given panics: the panic then goes on to
@@ -106,11 +106,14 @@ func (sv *supervisor[C]) run(ctx context.Context) error {
 	for {
 		conn, err := sv.connect(ctx)
 		if err != nil {
+			if ctx.Err() != nil {
+				return nil // ctx ended while dialling: not a failure
+			}
 			return err
 		}
 		end := sv.runSession(ctx, conn)
 		if end.stop != nil || ctx.Err() != nil {
-			return sv.finish(ctx, end)
+			return sv.finish(end)
 		}
 		delay, err := sv.nextDelay(end)
 		sv.lost(end, delay)
@@ -118,7 +121,7 @@ func (sv *supervisor[C]) run(ctx context.Context) error {
 			return err
 		}
 		if !backoff.Sleep(ctx, delay) {
-			return context.Cause(ctx)
+			return nil
 		}
 	}
 }
@@ -126,8 +129,8 @@ func (sv *supervisor[C]) run(ctx context.Context) error {
 // connect dials under the dial policy. When ctx ends first it returns ctx's cause.
 func (sv *supervisor[C]) connect(ctx context.Context) (C, error) {
 	var ropts []backoff.Option
-	if sv.o.onDialError != nil {
-		ropts = append(ropts, backoff.OnRetry(sv.o.onDialError))
+	if sv.o.hooks.OnDialError != nil {
+		ropts = append(ropts, backoff.OnRetry(sv.o.hooks.OnDialError))
 	}
 	if sv.o.dialTimeout > 0 {
 		ropts = append(ropts, backoff.WithAttemptTimeout(sv.o.dialTimeout))
@@ -173,18 +176,15 @@ func (sv *supervisor[C]) nextDelay(end sessionEnd) (time.Duration, error) {
 }
 
 // finish reports the last session, if one ran, and returns what Supervise returns.
-func (sv *supervisor[C]) finish(ctx context.Context, end sessionEnd) error {
+func (sv *supervisor[C]) finish(end sessionEnd) error {
 	if end.ran {
 		sv.lost(end, 0)
 	}
-	if end.stop != nil {
-		return end.stop
-	}
-	return context.Cause(ctx)
+	return end.stop // nil when ctx ended
 }
 
 func (sv *supervisor[C]) lost(end sessionEnd, delay time.Duration) {
-	if sv.o.onLost != nil {
-		sv.o.onLost(Lost{Session: sv.sessions, Cause: end.cause, Uptime: end.uptime, Delay: delay})
+	if sv.o.hooks.OnLost != nil {
+		sv.o.hooks.OnLost(Lost{Session: sv.sessions, Cause: end.cause, Uptime: end.uptime, Delay: delay})
 	}
 }

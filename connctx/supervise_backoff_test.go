@@ -31,7 +31,7 @@ func TestSuperviseBackoffGrowsWhileSessionsAreShortAndResetsAfterAHealthyOne(t *
 		}
 		rec := &recorder{}
 		err := connctx.Supervise(t.Context(), dialer.Dial, readyLifetime, session, append(rec.options(),
-			connctx.RestartPolicy(fixed(time.Second)), connctx.HealthyAfter(10*time.Second))...)
+			connctx.WithRestartPolicy(fixed(time.Second)), connctx.WithHealthyAfter(10*time.Second))...)
 		assert.ErrorIs(t, err, errDone, "a Permanent session error stops Supervise with the error inside")
 		assert.Equal(t, []time.Duration{
 			1 * time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second, // short sessions: growing
@@ -58,7 +58,7 @@ func TestSuperviseRetriesDialWithBackoff(t *testing.T) {
 			return backoff.Permanent(errDone)
 		}
 		err := connctx.Supervise(t.Context(), dialer.Dial, readyLifetime, session,
-			append(rec.options(), connctx.DialPolicy(fixed(100*time.Millisecond)))...)
+			append(rec.options(), connctx.WithDialPolicy(fixed(100*time.Millisecond)))...)
 		assert.ErrorIs(t, err, errDone)
 		assert.Equal(t, 4, dialer.Dials())
 		require.Len(t, rec.dialErrs, 3)
@@ -79,7 +79,7 @@ func TestSuperviseReturnsWhenTheDialBudgetIsSpent(t *testing.T) {
 		}
 		p := fixed(time.Second)
 		p.MaxAttempts = 3
-		err := connctx.Supervise(t.Context(), dialer.Dial, readyLifetime, session, connctx.DialPolicy(p))
+		err := connctx.Supervise(t.Context(), dialer.Dial, readyLifetime, session, connctx.WithDialPolicy(p))
 		assert.ErrorIs(t, err, backoff.ErrExhausted)
 		assert.ErrorIs(t, err, backoff.ErrMaxAttempts)
 		assert.ErrorIs(t, err, conntest.ErrDial, "the last dial error is kept")
@@ -93,7 +93,7 @@ func TestSuperviseReturnsWhenTheRestartBudgetIsSpent(t *testing.T) {
 		session := func(context.Context, *conntest.Conn, *errgroup.Group) error { return nil }
 		p := fixed(time.Second)
 		p.MaxAttempts = 3
-		err := connctx.Supervise(t.Context(), dialer.Dial, readyLifetime, session, connctx.RestartPolicy(p))
+		err := connctx.Supervise(t.Context(), dialer.Dial, readyLifetime, session, connctx.WithRestartPolicy(p))
 		var ex *backoff.ExhaustedError
 		require.ErrorAs(t, err, &ex)
 		assert.ErrorIs(t, err, connctx.ErrSessionEnded, "the last loss cause is kept")

@@ -113,7 +113,7 @@ func TestSuperviseReportsTheSessionsErrorWhenTheConnectionStaysUp(t *testing.T) 
 					}
 				}}
 				err := connctx.Supervise(t.Context(), conntest.NewDialer(0, nil).Dial, readyLifetime, session,
-					append(rec.options(), connctx.RestartPolicy(fixed(time.Second)))...)
+					append(rec.options(), connctx.WithRestartPolicy(fixed(time.Second)))...)
 				require.ErrorIs(t, err, errDone)
 				assert.ErrorIs(t, rec.lost[0].Cause, errUnavailable)
 				assert.Equal(t, tt.wantWait, waited, "the wait for a loss is bounded")

@@ -40,8 +40,8 @@ func newPanicky(where string) *panicky {
 		<-ctx.Done()
 		return nil
 	}
-	p.opts = []connctx.Option{connctx.DialPolicy(fixed(time.Second)), connctx.RestartPolicy(fixed(time.Second)),
-		connctx.OnLost(func(connctx.Lost) { p.lost++ })}
+	p.opts = []connctx.Option{connctx.WithDialPolicy(fixed(time.Second)), connctx.WithRestartPolicy(fixed(time.Second)),
+		connctx.WithHooks(connctx.Hooks{OnLost: func(connctx.Lost) { p.lost++ }})}
 	return p
 }
 
@@ -84,19 +84,19 @@ func TestSuperviseTearsDownWhatIsOpenAndPassesAPanicOn(t *testing.T) {
 		{"in the lifetime's probe", func(p *panicky) {
 			p.lifetime = func(ctx context.Context, _ *conntest.Conn) (context.Context, context.CancelFunc, error) {
 				probe := connctx.ProbeFunc(func(context.Context) error { panic(p.v) })
-				return connctx.WithProbe(ctx, probe, connctx.ProbeInterval(time.Second))
+				return connctx.WithProbe(ctx, probe, connctx.WithProbeInterval(time.Second))
 			}
 		}, 0},
 		{"in OnConnected", func(p *panicky) {
-			p.opts = append(p.opts, connctx.OnConnected(func(connctx.Connected) { panic(p.v) }))
+			p.opts = append(p.opts, connctx.WithHooks(connctx.Hooks{OnConnected: func(connctx.Connected) { panic(p.v) }}))
 		}, 0},
 		{"in OnLost", func(p *panicky) {
-			p.opts = append(p.opts, connctx.OnLost(func(connctx.Lost) { panic(p.v) }))
+			p.opts = append(p.opts, connctx.WithHooks(connctx.Hooks{OnLost: func(connctx.Lost) { panic(p.v) }}))
 			p.dialer.FailNext(0, nil)
 			p.session = func(context.Context, *conntest.Conn, *errgroup.Group) error { return nil }
 		}, 0},
 		{"in OnDialError", func(p *panicky) {
-			p.opts = append(p.opts, connctx.OnDialError(func(backoff.Retrying) { panic(p.v) }))
+			p.opts = append(p.opts, connctx.WithHooks(connctx.Hooks{OnDialError: func(backoff.Retrying) { panic(p.v) }}))
 		}, 0},
 		{"in the second dial", func(p *panicky) {
 			p.dialer.FailNext(0, nil)

@@ -43,7 +43,7 @@ func TestSuperviseWaitsForABlockingCloseBeforeTheNextDial(t *testing.T) {
 		done := make(chan error)
 		go func() {
 			done <- connctx.Supervise(t.Context(), oddDialer(dialer, release, nil), oddLifetime, session,
-				connctx.RestartPolicy(fixed(time.Millisecond)))
+				connctx.WithRestartPolicy(fixed(time.Millisecond)))
 		}()
 		time.Sleep(time.Hour)
 		synctest.Wait()
@@ -92,7 +92,7 @@ func TestSuperviseFinishesItsTeardownWhenItsContextEndsDuringIt(t *testing.T) {
 		synctest.Wait()
 		assert.Zero(t, dialer.Closes(), "still waiting for the goroutine")
 		close(release)
-		assert.ErrorIs(t, <-done, errStop)
+		assert.NoError(t, <-done, "Supervise returns nil when its context ends")
 		assert.Equal(t, 1, dialer.Dials(), "no dial after the context ended")
 		assert.Zero(t, dialer.Open())
 	})
@@ -107,8 +107,8 @@ func TestSuperviseStopsWhenItsContextEndsDuringTheRestartDelay(t *testing.T) {
 			return nil
 		}
 		start := time.Now()
-		err := connctx.Supervise(ctx, dialer.Dial, readyLifetime, session, connctx.RestartPolicy(fixed(time.Minute)))
-		assert.ErrorIs(t, err, errStop)
+		err := connctx.Supervise(ctx, dialer.Dial, readyLifetime, session, connctx.WithRestartPolicy(fixed(time.Minute)))
+		assert.NoError(t, err, "Supervise returns nil when its context ends")
 		assert.Equal(t, time.Second, time.Since(start), "it did not sleep out the delay")
 		assert.Equal(t, 1, dialer.Dials())
 	})
@@ -128,7 +128,7 @@ func TestSuperviseEndsTheSessionWithItsContextEvenIfTheLifetimeDoesNotDeriveFrom
 			return nil
 		}
 		err := connctx.Supervise(ctx, conntest.NewDialer(0, nil).Dial, unrelated, session)
-		assert.ErrorIs(t, err, errStop)
+		assert.NoError(t, err, "Supervise returns nil when its context ends")
 	})
 }
 
@@ -136,7 +136,7 @@ func TestSuperviseTreatsNilHooksAndOptionsAsAbsent(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		dialer := conntest.NewDialer(1, nil)
 		err := connctx.Supervise(t.Context(), dialer.Dial, readyLifetime, stopAtSession(2), nil,
-			connctx.OnConnected(nil), connctx.OnLost(nil), connctx.OnDialError(nil), nil)
+			connctx.WithHooks(connctx.Hooks{OnConnected: nil}), connctx.WithHooks(connctx.Hooks{OnLost: nil}), connctx.WithHooks(connctx.Hooks{OnDialError: nil}), nil)
 		assert.ErrorIs(t, err, errDone)
 		assert.Equal(t, 3, dialer.Dials())
 	})
@@ -162,7 +162,7 @@ func TestSuperviseHealthyAfterZeroCountsEverySessionHealthy(t *testing.T) {
 			return nil
 		}
 		err := connctx.Supervise(t.Context(), conntest.NewDialer(0, nil).Dial, readyLifetime, session,
-			append(rec.options(), connctx.RestartPolicy(fixed(time.Second)), connctx.HealthyAfter(0))...)
+			append(rec.options(), connctx.WithRestartPolicy(fixed(time.Second)), connctx.WithHealthyAfter(0))...)
 		assert.ErrorIs(t, err, errDone)
 		assert.Equal(t, []time.Duration{time.Second, time.Second, time.Second, 0}, rec.delays(), "never growing")
 	})

@@ -103,7 +103,7 @@ func BenchmarkRepoint(b *testing.B) {
 		fast := backoff.Policy{Initial: 10 * time.Millisecond, Max: 100 * time.Millisecond, MaxElapsed: backoff.Forever}
 		d, err := voltha.New(pods, voltha.DialRouter(router.Addr(), time.Second), cores,
 			voltha.WithPodOptions(watch.WithList(watch.ListerOf(pods.List))),
-			voltha.WithSuperviseOptions(connctx.DialPolicy(fast), connctx.RestartPolicy(fast)),
+			voltha.WithSuperviseOptions(connctx.WithDialPolicy(fast), connctx.WithRestartPolicy(fast)),
 			voltha.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
 		if err != nil {
 			b.Fatal(err)

@@ -27,8 +27,8 @@ func (r *routerSync) Run(ctx context.Context) error {
 			<-ctx.Done()
 			return nil
 		},
-		connctx.DialPolicy(backoff.Policy{Initial: time.Millisecond, MaxAttempts: 5}),
-		connctx.RestartPolicy(backoff.Policy{Initial: time.Millisecond}))
+		connctx.WithDialPolicy(backoff.Policy{Initial: time.Millisecond, MaxAttempts: 5}),
+		connctx.WithRestartPolicy(backoff.Policy{Initial: time.Millisecond}))
 }
 
 // Example tests routerSync's promise, "push again after every reconnect", with a dialer that
@@ -54,7 +54,7 @@ func Example() {
 	fmt.Println("dials:", dialer.Dials(), "closes:", dialer.Closes(), "pushes:", r.pushes)
 	fmt.Println("most connections open at once:", dialer.MaxOpen())
 	// Output:
-	// Run: context canceled
+	// Run: <nil>
 	// dials: 5 closes: 3 pushes: 3
 	// most connections open at once: 1
 }

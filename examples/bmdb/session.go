@@ -102,7 +102,7 @@ func (s *Session) Heartbeat(ctx context.Context) error {
 func (s *Session) Run(ctx context.Context, fn func(ctx context.Context) error) error {
 	tick := s.ttl / 5
 	live, stop, err := connctx.WithProbe(ctx, connctx.ProbeFunc(s.Heartbeat),
-		connctx.ProbeInterval(tick), connctx.ProbeTimeout(tick), connctx.ProbeThreshold(2))
+		connctx.WithProbeInterval(tick), connctx.WithProbeTimeout(tick), connctx.WithProbeThreshold(2))
 	if err != nil {
 		return fmt.Errorf("bmdb: session %d: %w", s.id, err)
 	}

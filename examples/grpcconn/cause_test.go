@@ -50,7 +50,7 @@ func TestSuperviseReportsTheLossAsTheCauseWhenTheServerIsKilled(t *testing.T) {
 		err <- connctx.Supervise(t.Context(),
 			func(ctx context.Context) (*grpc.ClientConn, error) { return grpcconn.DialReady(ctx, addr) },
 			connctx.StateLifetime[*grpc.ClientConn](connectivity.Ready), session,
-			connctx.OnLost(func(l connctx.Lost) { lost <- l.Cause }))
+			connctx.WithHooks(connctx.Hooks{OnLost: func(l connctx.Lost) { lost <- l.Cause }}))
 	}()
 	receive(t, streaming)
 	srv.Stop()

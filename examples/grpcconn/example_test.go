@@ -35,8 +35,8 @@ func Example_supervise() {
 				slog.Info("health", "status", resp.GetStatus())
 			}
 		},
-		connctx.DialPolicy(backoff.Policy{MaxElapsed: 10 * time.Minute}),
-		connctx.OnLost(func(l connctx.Lost) { slog.Warn("connection lost", "cause", l.Cause, "retry in", l.Delay) }),
+		connctx.WithDialPolicy(backoff.Policy{MaxElapsed: 10 * time.Minute}),
+		connctx.WithHooks(connctx.Hooks{OnLost: func(l connctx.Lost) { slog.Warn("connection lost", "cause", l.Cause, "retry in", l.Delay) }}),
 	)
 	slog.Error("supervisor stopped", "err", err)
 }

@@ -34,7 +34,7 @@ func TestSuperviseRetriesADialThatReturnsANilClientConn(t *testing.T) {
 	var err error
 	require.NotPanics(t, func() {
 		err = connctx.Supervise(t.Context(), dial, connctx.StateLifetime[*grpc.ClientConn](connectivity.Ready), session,
-			connctx.DialPolicy(backoff.Policy{Initial: 1, MaxAttempts: 3}))
+			connctx.WithDialPolicy(backoff.Policy{Initial: 1, MaxAttempts: 3}))
 	})
 	assert.ErrorIs(t, err, backoff.ErrExhausted)
 	assert.ErrorIs(t, err, connctx.ErrInvalid)

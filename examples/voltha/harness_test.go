@@ -49,7 +49,7 @@ func start(t *testing.T, cluster *sim.Cluster, cores *sim.Cores) *world {
 		voltha.WithPodOptions(watch.WithList(watch.ListerOf(pods.List))),
 		voltha.WithDiscovery(w.bus, watch.WithList(w.bus.List)),
 		voltha.WithWatchOptions(watch.WithPolicy(fast)),
-		voltha.WithSuperviseOptions(connctx.DialPolicy(fast), connctx.RestartPolicy(fast)),
+		voltha.WithSuperviseOptions(connctx.WithDialPolicy(fast), connctx.WithRestartPolicy(fast)),
 		voltha.WithQueryRetry(fast), voltha.WithQueryTimeout(200*time.Millisecond),
 		voltha.WithLogger(slog.New(slog.NewTextHandler(t.Output(), nil))),
 		voltha.OnSync(func(s voltha.Sync) {

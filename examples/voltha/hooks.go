@@ -26,19 +26,21 @@ func (d *Daemon) watchHooks() []watch.Option {
 // superviseHooks feed the metrics, the health and the log from the supervisor.
 func (d *Daemon) superviseHooks() []connctx.Option {
 	return []connctx.Option{
-		connctx.OnConnected(func(c connctx.Connected) {
+		connctx.WithHooks(connctx.Hooks{OnConnected: func(c connctx.Connected) {
 			d.metrics.add(mSessions, "", 1)
 			d.health.connected()
 			d.cfg.log.Info("router connected", "session", c.Session)
-		}),
-		connctx.OnLost(func(l connctx.Lost) {
+		}}),
+
+		connctx.WithHooks(connctx.Hooks{OnLost: func(l connctx.Lost) {
 			d.metrics.add(mLosses, "", 1)
 			d.health.lost()
 			d.cfg.log.Warn("router session ended", "session", l.Session, "cause", l.Cause, "uptime", l.Uptime, "retry in", l.Delay)
-		}),
-		connctx.OnDialError(func(r backoff.Retrying) {
+		}}),
+
+		connctx.WithHooks(connctx.Hooks{OnDialError: func(r backoff.Retrying) {
 			d.metrics.add(mDialErrors, "", 1)
 			d.cfg.log.Warn("router dial failed", "err", r.Err, "attempt", r.Attempt, "retry in", r.Delay)
-		}),
+		}}),
 	}
 }

@@ -86,8 +86,8 @@ func WithWatchOptions(opts ...watch.Option) Option {
 	return func(c *config) { c.watchOpts = append(c.watchOpts, opts...) }
 }
 
-// WithSuperviseOptions passes options to connctx.Supervise (connctx.DialPolicy,
-// connctx.RestartPolicy, connctx.HealthyAfter, connctx.DialTimeout). The daemon sets the hooks
+// WithSuperviseOptions passes options to connctx.Supervise (connctx.WithDialPolicy,
+// connctx.WithRestartPolicy, connctx.HealthyAfter, connctx.DialTimeout). The daemon sets the hooks
 // itself; hooks given here are replaced.
 func WithSuperviseOptions(opts ...connctx.Option) Option {
 	return func(c *config) { c.superviseOpts = append(c.superviseOpts, opts...) }

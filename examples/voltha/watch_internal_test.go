@@ -43,7 +43,7 @@ func newTestDaemon(t *testing.T, src *watchtest.Source, budget time.Duration) *D
 	t.Helper()
 	d, err := New(src, noRouter, CoresFunc(func(context.Context, Pod) ([]string, error) { return nil, nil }),
 		WithPodOptions(watch.WithList(src.List)), WithWatchOptions(watch.WithPolicy(quick)),
-		WithSuperviseOptions(connctx.DialPolicy(backoff.Policy{Initial: time.Second, MaxElapsed: backoff.Forever})),
+		WithSuperviseOptions(connctx.WithDialPolicy(backoff.Policy{Initial: time.Second, MaxElapsed: backoff.Forever})),
 		WithRouterBudget(budget), WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
 	require.NoError(t, err)
 	return d

@@ -168,16 +168,16 @@ func (c *Controller) syncEnd(key string, took time.Duration, o reconcile.Outcome
 
 func (c *Controller) superviseOptions() []connctx.Option {
 	log := c.o.log
-	opts := []connctx.Option{
-		connctx.OnConnected(func(s connctx.Connected) { log.Info("dataplane connected", "session", s.Session) }),
-		connctx.OnLost(func(l connctx.Lost) {
+	opts := []connctx.Option{connctx.WithHooks(connctx.Hooks{
+		OnConnected: func(s connctx.Connected) { log.Info("dataplane connected", "session", s.Session) },
+		OnLost: func(l connctx.Lost) {
 			if !errors.Is(l.Cause, connctx.ErrConnLost) {
 				log.Info("dataplane session ended", "session", l.Session, "cause", l.Cause, "uptime", l.Uptime)
 				return
 			}
 			log.Warn("dataplane lost", "session", l.Session, "cause", l.Cause, "uptime", l.Uptime, "next dial in", l.Delay)
-		}),
-		connctx.OnDialError(func(r backoff.Retrying) { log.Warn("dataplane dial failed", "err", r.Err, "attempt", r.Attempt) }),
-	}
+		},
+		OnDialError: func(r backoff.Retrying) { log.Warn("dataplane dial failed", "err", r.Err, "attempt", r.Attempt) },
+	})}
 	return append(opts, c.o.supervise...)
 }

@@ -54,8 +54,8 @@ func (h *harness) start(t *testing.T, p vpp.Prober) {
 	ctl, err := vpp.NewController(h.cfg, h.calls.dial(h.mem.Dial),
 		vpp.WithCheckerOptions(vpp.WithProber(p)),
 		vpp.WithDriftInterval(drift),
-		vpp.WithPingOptions(connctx.ProbeInterval(100*time.Millisecond), connctx.ProbeTimeout(50*time.Millisecond), connctx.ProbeThreshold(2)),
-		vpp.WithSuperviseOptions(connctx.DialPolicy(fast), connctx.RestartPolicy(fast)),
+		vpp.WithPingOptions(connctx.WithProbeInterval(100*time.Millisecond), connctx.WithProbeTimeout(50*time.Millisecond), connctx.WithProbeThreshold(2)),
+		vpp.WithSuperviseOptions(connctx.WithDialPolicy(fast), connctx.WithRestartPolicy(fast)),
 		vpp.OnSync(h.onSync))
 	require.NoError(t, err)
 	h.ctl = ctl

@@ -82,7 +82,7 @@ func setUp(ctx context.Context) (*stage, voltha.Table, error) {
 		voltha.WithPodOptions(watch.WithList(watch.ListerOf(pods.List))),
 		voltha.WithDiscovery(s.bus, watch.WithList(s.bus.List)),
 		voltha.WithWatchOptions(watch.WithPolicy(fast)),
-		voltha.WithSuperviseOptions(connctx.DialPolicy(fast), connctx.RestartPolicy(fast)),
+		voltha.WithSuperviseOptions(connctx.WithDialPolicy(fast), connctx.WithRestartPolicy(fast)),
 		voltha.WithQueryRetry(fast), voltha.WithRouterBudget(5*time.Second))
 	if err != nil {
 		s.router.Stop()

@@ -59,9 +59,9 @@ func newDemo(backends backendSet, out io.Writer, log *slog.Logger) (*demo, error
 	ctl, err := vpp.NewController(d.cfg, d.mem.Dial,
 		vpp.WithLogger(log),
 		vpp.WithDriftInterval(2*time.Second),
-		vpp.WithPingOptions(connctx.ProbeInterval(100*time.Millisecond),
-			connctx.ProbeTimeout(100*time.Millisecond), connctx.ProbeThreshold(2)),
-		vpp.WithSuperviseOptions(connctx.DialPolicy(fast), connctx.RestartPolicy(fast)))
+		vpp.WithPingOptions(connctx.WithProbeInterval(100*time.Millisecond),
+			connctx.WithProbeTimeout(100*time.Millisecond), connctx.WithProbeThreshold(2)),
+		vpp.WithSuperviseOptions(connctx.WithDialPolicy(fast), connctx.WithRestartPolicy(fast)))
 	if err != nil {
 		return nil, err
 	}
