@@ -32,10 +32,15 @@ func TestTheDemoCheckRefusesAWrongResult(t *testing.T) {
 		ExternalIPs: []string{"192.0.2.1"}, Nodes: []lbaas.Node{{Name: "n", Address: "10.0.0.1"}}}
 	d := &demoRun{api: api, c: c}
 	require.NoError(t, d.step(t.Context(), "converge", svc))
-
-	_, err = api.Put(lbaas.Resource{Kind: lbaas.KindBackend, Name: "stray", LoadBalancer: lb})
-	require.NoError(t, err)
 	r, err := lbaas.NewReconciler(c, svc)
 	require.NoError(t, err)
-	assert.ErrorContains(t, d.check(t.Context(), r, svc), "resources by kind", "an untagged stray backend is more than the service asks for")
+
+	stray, err := api.Put(lbaas.Resource{Kind: lbaas.KindBackend, Name: "stray", LoadBalancer: lb, Mode: "tcp"}, svc.Tag())
+	require.NoError(t, err)
+	assert.ErrorContains(t, d.check(t.Context(), r, svc), "resources by kind", "a second backend is more than the service asks for")
+	require.NoError(t, c.Destroy(t.Context(), lbaas.KindBackend, stray))
+
+	_, err = api.Put(lbaas.Resource{Kind: lbaas.KindBackend, Name: "http", LoadBalancer: lb, Mode: "tcp"})
+	require.NoError(t, err)
+	assert.ErrorContains(t, d.check(t.Context(), r, svc), "is not tagged", "an untagged backend is one a lost create left")
 }
