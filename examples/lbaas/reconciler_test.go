@@ -200,3 +200,19 @@ func TestNewReconcilerRefusesABadServiceBeforeAnyCall(t *testing.T) {
 	assert.ErrorContains(t, err, `external IP "not-an-ip" is not an IP address`)
 	assert.Zero(t, f.api.MutatingCalls())
 }
+
+func TestReconcileOfADeletedServiceDestroysEverythingMadeForIt(t *testing.T) {
+	f := newFixture(t, Faults{}, time.Second)
+	require.NoError(t, f.reconciler(t).Reconcile(t.Context()))
+	theirs, err := f.api.Put(Resource{Kind: KindBackend, Name: "theirs", LoadBalancer: f.svc.LoadBalancer, Mode: "tcp"}, tagPrefix+"other")
+	require.NoError(t, err)
+
+	f.svc = f.svc.Deleted()
+	r := f.reconciler(t)
+	require.NoError(t, r.Reconcile(t.Context()))
+	assert.Empty(t, f.kinds(t, theirs), "nothing of the service is left")
+	plan, err := r.Plan(t.Context())
+	require.NoError(t, err)
+	assert.True(t, plan.Empty())
+	assert.Equal(t, []string{tagPrefix + "other"}, f.api.Tags(theirs), "another service's backend is left alone")
+}

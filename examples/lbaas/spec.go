@@ -11,7 +11,7 @@ import (
 )
 
 // Service is what one Kubernetes LoadBalancer service asks of the LBaaS: its ports, the external
-// IPs it is reachable on, and the nodes that serve it. UID tags everything made for it, so the
+// IPs it is reachable on, and the nodes that serve it ([Service.Deleted] asks for nothing). UID tags everything made for it, so the
 // resources can be found again. NameSuffix ends every resource's name, as in the origin, which
 // uses "<service>.<namespace>.<cluster>": it should be unique per service on the load
 // balancer, since a create whose answer was lost is found again by its name.
@@ -41,7 +41,9 @@ type Node struct {
 // Validate refuses a service that cannot be reconciled, before any API call: an empty UID or load
 // balancer, no ports, a port without a name or out of 1..65535, duplicate port names, an external
 // IP or node address that is not an IP, duplicate IPs or node names, no nodes. It reports every
-// problem, not just the first.
+// problem, not just the first. A service with no ports, no external IPs and no nodes at all is
+// valid: it is the service deleted, and reconciling it destroys everything made for it on its
+// load balancer, as the origin's EnsureLoadBalancerDeleted does.
 func (s Service) Validate() error {
 	var errs []error
 	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
@@ -51,12 +53,13 @@ func (s Service) Validate() error {
 	if s.LoadBalancer == "" {
 		bad("load_balancer is empty")
 	}
-	if len(s.Ports) == 0 {
+	deleted := len(s.Ports) == 0 && len(s.ExternalIPs) == 0 && len(s.Nodes) == 0
+	if len(s.Ports) == 0 && !deleted {
 		bad("no ports")
 	}
 	checkPorts(s.Ports, bad)
 	checkIPs(s.ExternalIPs, "external IP", bad)
-	if len(s.Nodes) == 0 {
+	if len(s.Nodes) == 0 && !deleted {
 		bad("the node list is empty")
 	}
 	var nodeNames, addrs []string
@@ -106,6 +109,13 @@ func checkIPs(ips []string, what string, bad func(string, ...any)) {
 		}
 		seen = append(seen, a)
 	}
+}
+
+// Deleted returns s asking for nothing: reconciling it destroys every resource made for s on
+// its load balancer.
+func (s Service) Deleted() Service {
+	s.Ports, s.ExternalIPs, s.Nodes = nil, nil, nil
+	return s
 }
 
 // ParseService decodes a service from JSON (the fields of [Service]; unknown fields are

@@ -5,7 +5,8 @@
 // the node set, turn a frontend failed, adopt what a lost create left, checking the result
 // after each step. With -url it runs once against that Engine (such as
 // https://engine.anexia-it.com, token from $ANEXIA_TOKEN) for the service in -service (a JSON
-// file); -dry-run prints the plan and changes nothing.
+// file); -dry-run prints the plan and changes nothing; -delete destroys what was made for the
+// service.
 package main
 
 import (
@@ -36,6 +37,7 @@ func main() {
 	url := flag.String("url", "", "Engine address, such as "+lbaas.DefaultURL+"; empty runs the demo against an embedded Engine")
 	svcFile := flag.String("service", "", "the service as JSON (uid, load_balancer, name_suffix, ports, external_ips, nodes); required with -url")
 	dryRun := flag.Bool("dry-run", false, "with -url: print what would be done, change nothing")
+	del := flag.Bool("delete", false, "with -url: destroy everything made for the service on its load balancer")
 	f := defaultFaults
 	flag.Uint64Var(&f.Seed, "seed", f.Seed, "embedded Engine: seed of the fault draws")
 	flag.DurationVar(&f.ProvisionDelay, "provision", f.ProvisionDelay, "embedded Engine: how long a created resource stays NewlyCreated")
@@ -54,7 +56,7 @@ func main() {
 	if *url == "" {
 		err = demo(ctx, f)
 	} else {
-		err = once(ctx, *url, *svcFile, *dryRun)
+		err = once(ctx, *url, *svcFile, *dryRun, *del)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "lbaas:", err)
@@ -62,9 +64,9 @@ func main() {
 	}
 }
 
-// once reconciles (or, dry, plans) the service of file against the Engine at url and prints
-// its status.
-func once(ctx context.Context, url, file string, dry bool) error {
+// once reconciles (or, dry, plans) the service of file, or with del the service deleted,
+// against the Engine at url and prints its status.
+func once(ctx context.Context, url, file string, dry, del bool) error {
 	if file == "" {
 		return errors.New("-service is required with -url")
 	}
@@ -75,6 +77,9 @@ func once(ctx context.Context, url, file string, dry bool) error {
 	svc, err := lbaas.ParseService(data)
 	if err != nil {
 		return fmt.Errorf("%s: %w", file, err)
+	}
+	if del {
+		svc = svc.Deleted()
 	}
 	token := os.Getenv("ANEXIA_TOKEN")
 	if token == "" {

@@ -2,6 +2,8 @@ package main
 
 import (
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -43,4 +45,28 @@ func TestTheDemoCheckRefusesAWrongResult(t *testing.T) {
 	_, err = api.Put(lbaas.Resource{Kind: lbaas.KindBackend, Name: "http", LoadBalancer: lb, Mode: "tcp"})
 	require.NoError(t, err)
 	assert.ErrorContains(t, d.check(t.Context(), r, svc), "is not tagged", "an untagged backend is one a lost create left")
+}
+
+// TestRunningOnceWithURLPlansConvergesAndDeletes runs the -url mode against the embedded
+// Engine as it would against a real one: token from $ANEXIA_TOKEN, the service from a file.
+func TestRunningOnceWithURLPlansConvergesAndDeletes(t *testing.T) {
+	api := lbaas.NewServer(lbaas.Faults{}, "tok")
+	hs := httptest.NewServer(api)
+	t.Cleanup(hs.Close)
+	lb, err := api.Put(lbaas.Resource{Kind: lbaas.KindLoadBalancer, Name: "lb"})
+	require.NoError(t, err)
+	file := filepath.Join(t.TempDir(), "svc.json")
+	require.NoError(t, os.WriteFile(file, []byte(`{"uid":"u1","load_balancer":"`+lb+`","name_suffix":"web.default.c1",
+		"ports":[{"name":"http","external":80,"internal":30080}],"external_ips":["192.0.2.1"],
+		"nodes":[{"name":"n1","address":"10.0.0.1"}]}`), 0o600))
+
+	t.Setenv("ANEXIA_TOKEN", "")
+	assert.ErrorContains(t, once(t.Context(), hs.URL, file, false, false), "ANEXIA_TOKEN")
+	t.Setenv("ANEXIA_TOKEN", "tok")
+	require.NoError(t, once(t.Context(), hs.URL, file, true, false))
+	assert.Zero(t, api.MutatingCalls(), "-dry-run changes nothing")
+	require.NoError(t, once(t.Context(), hs.URL, file, false, false))
+	assert.Len(t, api.Resources(), 5, "the load balancer, a backend, a frontend, a bind, a server")
+	require.NoError(t, once(t.Context(), hs.URL, file, false, true))
+	assert.Len(t, api.Resources(), 1, "-delete leaves the load balancer only")
 }
