@@ -9,10 +9,14 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
 
 	"github.com/steadfast-go/steadfast/backoff"
 	"github.com/steadfast-go/steadfast/examples/lbaas"
 )
+
+// TestMain fails the tests if any goroutine outlives them (the demo's server included).
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 func TestTheDemoConvergesAfterEveryStep(t *testing.T) {
 	for _, seed := range []uint64{1, 2} {
