@@ -13,7 +13,7 @@ import (
 )
 
 func TestReconcileNeverCreatesTwiceWhenTheEngineActsAndTheAnswerIsLost(t *testing.T) {
-	f := newFixture(t, Faults{ActThenFailRate: 0.3, ActThenHangRate: 0.1, SlowDelay: time.Hour, Seed: 5}, 100*time.Millisecond)
+	f := newFixture(t, Faults{ActThenFailRate: 0.3, ActThenHangRate: 0.3, SlowDelay: time.Hour, Seed: 5}, 100*time.Millisecond)
 	r := f.reconciler(t, reconcile.WithReplaceLimit(20))
 	require.NoError(t, r.Reconcile(t.Context()))
 	faulted := f.api.Faulted()

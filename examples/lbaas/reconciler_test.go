@@ -176,9 +176,10 @@ func TestReconcileReplacesAFailedFrontendAndItsBinds(t *testing.T) {
 func TestReconcileSurvives5xxTimeoutsAndFailedProvisioning(t *testing.T) {
 	f := newFixture(t, Faults{ProvisionDelay: 5 * time.Millisecond, FailRate: 0.2, ServerErrorRate: 0.2,
 		SlowRate: 0.05, SlowDelay: time.Hour, Seed: 42}, 100*time.Millisecond)
-	// With 20% of creates failing, a limit of 10 failures per resource makes a give-up
-	// vanishingly unlikely (0.2^10 per resource), whatever order the creates run in.
-	r := f.reconciler(t, reconcile.WithReplaceLimit(10))
+	// A create fails when its POST is answered 503 or stalls (the Engine may have acted, and
+	// the adopter finds nothing) or when it ends in DeploymentError: about 0.4 per try. A limit
+	// of 16 failures per resource makes a give-up vanishingly unlikely (0.4^16 per resource).
+	r := f.reconciler(t, reconcile.WithReplaceLimit(16))
 	require.NoError(t, r.Reconcile(t.Context()))
 	f.assertConverged(t, r)
 }
