@@ -7,29 +7,42 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/steadfast-go/steadfast/backoff"
 )
 
-// Client talks to an LBaaS API over HTTP JSON. Every call is retried under its Policy when the
-// answer is a 5xx, a 429 (honouring Retry-After) or a timeout of one attempt; any other error is
-// returned at once. Safe for concurrent use.
+// DefaultURL is the Anexia Engine.
+const DefaultURL = "https://engine.anexia-it.com"
+
+// Client talks to the Engine's LBaaS v1 and core APIs over HTTP JSON, authenticated with
+// "Authorization: Token <token>". Every call is retried under its Policy when the answer is a
+// 5xx, a 429 (honouring Retry-After) or a timeout of one attempt, except a create: once the
+// Engine may have carried a create out, it is not repeated (see [Client.Create]). Any other
+// error is returned at once. Safe for concurrent use; tagging is serialized (see [Client.Tag]),
+// so a program should share one Client per account.
 type Client struct {
 	base   string
 	token  string
 	http   *http.Client
 	policy backoff.Policy
-	// attempt bounds one HTTP exchange; a hung API is retried, not waited on forever.
+	// attempt bounds one HTTP exchange; a hung Engine is retried, not waited on forever.
 	attempt time.Duration
+	// pageLimit is the limit asked for in listings.
+	pageLimit int
+	// tagMu serializes tagging, as the origin does: the Engine mishandled concurrent tagging
+	// (its ENGSUP-5902), which the origin's one mutex worked around.
+	tagMu sync.Mutex
 }
 
-// NewClient returns a client for the API at base (such as "http://127.0.0.1:8080"), sending
-// token if it is not empty, retrying under p with each attempt bounded by attemptTimeout.
+// NewClient returns a client for the Engine at base (such as [DefaultURL]), sending token if it
+// is not empty, retrying under p with each attempt bounded by attemptTimeout (zero: none).
 func NewClient(base, token string, p backoff.Policy, attemptTimeout time.Duration) (*Client, error) {
 	u, err := url.Parse(base)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -38,10 +51,11 @@ func NewClient(base, token string, p backoff.Policy, attemptTimeout time.Duratio
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
-	return &Client{base: strings.TrimRight(base, "/"), token: token, http: &http.Client{}, policy: p, attempt: attemptTimeout}, nil
+	return &Client{base: strings.TrimRight(base, "/"), token: token, http: &http.Client{}, policy: p,
+		attempt: attemptTimeout, pageLimit: 100}, nil
 }
 
-// APIError is an answer the API gave with a status other than success.
+// APIError is an answer the Engine gave with a status other than success.
 type APIError struct {
 	Method, Path string
 	Status       int
@@ -52,80 +66,70 @@ func (e *APIError) Error() string {
 	return fmt.Sprintf("lbaas: %s %s: %d %s", e.Method, e.Path, e.Status, e.Message)
 }
 
-// IsNotFound reports whether err is an API answer 404.
-func IsNotFound(err error) bool {
+// IsNotFound reports whether err is an Engine answer 404.
+func IsNotFound(err error) bool { return hasStatus(err, http.StatusNotFound) }
+
+func hasStatus(err error, status int) bool {
 	var ae *APIError
-	return errors.As(err, &ae) && ae.Status == http.StatusNotFound
+	return errors.As(err, &ae) && ae.Status == status
 }
 
-// Create creates r and returns it as the API answered (identifier set, state pending).
-func (c *Client) Create(ctx context.Context, r Resource) (Resource, error) {
-	var out Resource
-	err := c.call(ctx, http.MethodPost, "/v1/"+string(r.Kind), r, &out)
-	return out, err
+// ErrOutcomeUnknown means the Engine may have carried out a create whose answer was lost (a
+// timeout, a 5xx, a broken connection): the resource may exist, untagged.
+var ErrOutcomeUnknown = errors.New("lbaas: the Engine may have carried out the request")
+
+// request is one call to the Engine.
+type request struct {
+	method, path string
+	query        url.Values
+	body         []byte // nil: none
+	// once: not repeated once the Engine may have acted on it (creates).
+	once bool
+	// retryConflict: a 409 is worth another try (tagging while the Engine tags another).
+	retryConflict bool
 }
 
-// Get returns the resource of the given kind and identifier.
-func (c *Client) Get(ctx context.Context, kind Kind, id string) (Resource, error) {
-	var out Resource
-	err := c.call(ctx, http.MethodGet, "/v1/"+string(kind)+"/"+url.PathEscape(id), nil, &out)
-	return out, err
-}
-
-// Destroy destroys the resource; one that is already gone counts as destroyed.
-func (c *Client) Destroy(ctx context.Context, kind Kind, id string) error {
-	err := c.call(ctx, http.MethodDelete, "/v1/"+string(kind)+"/"+url.PathEscape(id), nil, nil)
-	if IsNotFound(err) {
-		return nil
-	}
-	return err
-}
-
-// Tag tags the resource with tag.
-func (c *Client) Tag(ctx context.Context, id, tag string) error {
-	return c.call(ctx, http.MethodPost, "/v1/tags", tagRequest{Identifier: id, Tag: tag}, nil)
-}
-
-// ListTag returns the resources carrying tag. The API answers 422 for a tag nothing carries;
-// that means "nothing there" and gives an empty list, not an error.
-func (c *Client) ListTag(ctx context.Context, tag string) ([]TagRef, error) {
-	var out []TagRef
-	err := c.call(ctx, http.MethodGet, "/v1/tags/"+url.PathEscape(tag), nil, &out)
-	var ae *APIError
-	if errors.As(err, &ae) && ae.Status == http.StatusUnprocessableEntity {
-		return nil, nil
-	}
-	return out, err
-}
-
-// call does one API call under the client's retry policy and decodes the answer into out.
-func (c *Client) call(ctx context.Context, method, path string, in, out any) error {
-	var body []byte
-	if in != nil {
-		var err error
-		if body, err = json.Marshal(in); err != nil {
-			return fmt.Errorf("lbaas: %s %s: %w", method, path, err)
+// do makes the call under the client's retry policy and returns the answer's body.
+func (c *Client) do(ctx context.Context, rq request) ([]byte, error) {
+	return backoff.RetryValue(ctx, c.policy, func(ctx context.Context) ([]byte, error) {
+		data, err := c.exchange(ctx, rq)
+		if err != nil && rq.once && mayHaveActed(err) {
+			return nil, backoff.Permanent(fmt.Errorf("%w: %w", ErrOutcomeUnknown, err))
 		}
-	}
-	return backoff.Retry(ctx, c.policy, func(ctx context.Context) error {
-		data, err := c.exchange(ctx, method, path, body)
-		if err != nil {
-			return err
-		}
-		if out == nil {
-			return nil
-		}
-		return backoff.Permanent(decodeInto(data, out))
+		return data, err
 	}, backoff.WithAttemptTimeout(c.attempt))
 }
 
+// mayHaveActed reports whether the Engine may have carried out a request that failed with err:
+// anything but a refusal it answered (4xx) or a connection that was never made.
+func mayHaveActed(err error) bool {
+	var ae *APIError
+	if errors.As(err, &ae) {
+		return ae.Status >= 500
+	}
+	var op *net.OpError
+	return !errors.As(err, &op) || op.Op != "dial"
+}
+
 // exchange does one HTTP request and classifies its failure: permanent unless retrying may help.
-func (c *Client) exchange(ctx context.Context, method, path string, body []byte) ([]byte, error) {
-	req, err := http.NewRequestWithContext(ctx, method, c.base+path, bytes.NewReader(body))
+func (c *Client) exchange(ctx context.Context, rq request) ([]byte, error) {
+	u := c.base + rq.path
+	if len(rq.query) > 0 {
+		u += "?" + rq.query.Encode()
+	}
+	var body io.Reader
+	if rq.body != nil {
+		body = bytes.NewReader(rq.body)
+	}
+	req, err := http.NewRequestWithContext(ctx, rq.method, u, body)
 	if err != nil {
 		return nil, backoff.Permanent(err)
 	}
-	req.Header.Set("Content-Type", "application/json")
+	if rq.method == http.MethodGet {
+		req.Header.Set("Accept", "application/json")
+	} else {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	if c.token != "" {
 		req.Header.Set("Authorization", "Token "+c.token)
 	}
@@ -141,15 +145,34 @@ func (c *Client) exchange(ctx context.Context, method, path string, body []byte)
 	if resp.StatusCode < 300 {
 		return data, nil
 	}
-	var ae apiError
-	_ = json.Unmarshal(data, &ae) // a body that is not ours still gives the status
-	e := &APIError{Method: method, Path: path, Status: resp.StatusCode, Message: ae.Error}
+	return nil, classify(rq, resp, data)
+}
+
+// classify turns an answer that is not a success into an error, marked for the retry loop.
+func classify(rq request, resp *http.Response, data []byte) error {
+	e := &APIError{Method: rq.method, Path: rq.path, Status: resp.StatusCode, Message: errorMessage(data)}
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests:
-		secs, _ := strconv.Atoi(resp.Header.Get("Retry-After"))
-		return nil, backoff.RetryAfter(time.Duration(secs)*time.Second, e)
-	case resp.StatusCode >= 500:
-		return nil, e
+		if secs, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && secs > 0 {
+			return backoff.RetryAfter(time.Duration(secs)*time.Second, e)
+		}
+		return e
+	case resp.StatusCode >= 500, resp.StatusCode == http.StatusConflict && rq.retryConflict:
+		return e
 	}
-	return nil, backoff.Permanent(e)
+	return backoff.Permanent(e)
+}
+
+// errorMessage reads the Engine's error body, {"error": {"message": ..., "code": ...}}; a body
+// in another shape gives the status text only.
+func errorMessage(data []byte) string {
+	var body struct {
+		Error struct {
+			Message string `json:"message"`
+		} `json:"error"`
+	}
+	if json.Unmarshal(data, &body) != nil {
+		return ""
+	}
+	return body.Error.Message
 }

@@ -6,7 +6,8 @@ import (
 	"strings"
 )
 
-// Kind is one of the LBaaS resource types.
+// Kind is one of the LBaaS resource types, spelled as in the Engine's paths
+// (/api/LBaaS/v1/{kind}.json).
 type Kind string
 
 // The resource kinds, in the order the origin reconciles them, the load balancer first.
@@ -18,53 +19,51 @@ const (
 	KindServer       Kind = "server"
 )
 
-// Kinds lists every kind the API serves.
+// Kinds lists every kind the adapter knows.
 var Kinds = []Kind{KindLoadBalancer, KindBackend, KindFrontend, KindBind, KindServer}
 
 func (k Kind) valid() bool { return slices.Contains(Kinds, k) }
 
-// State is a resource's provisioning state. The API provisions asynchronously: a created
-// resource is pending, then ok or error.
-type State string
+// path is the kind's collection on the Engine.
+func (k Kind) path() string { return "/api/LBaaS/v1/" + string(k) + ".json" }
 
-// The provisioning states.
-const (
-	StatePending State = "pending"
-	StateOK      State = "ok"
-	StateError   State = "error"
-)
-
-// Resource is one LBaaS object. Which fields are set depends on its Kind:
+// Resource is one LBaaS object, in the adapter's own flat shape (the Engine nests references
+// as {"identifier": ...} objects; see the package doc). Which fields are set depends on Kind:
 //
-//	loadbalancer  Name
-//	backend       Name, LoadBalancer, Mode
+//	loadbalancer  Name, Address (its IP)
+//	backend       Name, LoadBalancer, Mode, HealthCheck
 //	frontend      Name, LoadBalancer, DefaultBackend, Mode
 //	bind          Name, Frontend, Address (an external IP), Port (the external port)
-//	server        Name, Backend, Address (a node's IP), Port (the node port)
+//	server        Name, Backend, Address (a node's IP), Port (the node port), Check
 //
-// Identifier and State are set by the API.
+// LoadBalancer, DefaultBackend, Frontend and Backend hold identifiers. Identifier and State
+// are set by the Engine.
 type Resource struct {
-	Kind           Kind   `json:"kind"`
-	Identifier     string `json:"identifier,omitempty"`
-	Name           string `json:"name"`
-	State          State  `json:"state,omitempty"`
-	LoadBalancer   string `json:"load_balancer,omitempty"`
-	DefaultBackend string `json:"default_backend,omitempty"`
-	Frontend       string `json:"frontend,omitempty"`
-	Backend        string `json:"backend,omitempty"`
-	Address        string `json:"address,omitempty"`
-	Port           int    `json:"port,omitempty"`
-	Mode           string `json:"mode,omitempty"`
+	Kind           Kind
+	Identifier     string
+	Name           string
+	State          State
+	LoadBalancer   string
+	DefaultBackend string
+	Frontend       string
+	Backend        string
+	Address        string
+	Port           int
+	Mode           string
+	HealthCheck    string
+	Check          string
 }
 
-// Spec is the resource without what the API decides (identifier and state): two resources with
-// the same Spec are interchangeable, so the reconciler compares Specs.
+// Spec is the resource without what the Engine decides (identifier and state): two resources
+// with the same Spec are interchangeable, so the reconciler compares Specs. These are the
+// fields the origin compares.
 func (r Resource) Spec() Resource {
-	r.Identifier, r.State = "", ""
+	r.Identifier, r.State = "", State{}
 	return r
 }
 
-// String names the resource for humans: its kind, name, and the fields that make it what it is.
+// String names the resource for humans: its kind, name, and for binds and servers the
+// address they are for.
 func (r Resource) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s %s", r.Kind, r.Name)
@@ -75,7 +74,21 @@ func (r Resource) String() string {
 	return b.String()
 }
 
-// validate checks what the API requires of a resource to be created.
+// parent is the identifier the Engine filters a listing of r's kind by: the load balancer of
+// a backend or frontend, the frontend of a bind, the backend of a server.
+func (r Resource) parent() (filter, id string) {
+	switch r.Kind {
+	case KindBackend, KindFrontend:
+		return "load_balancer", r.LoadBalancer
+	case KindBind:
+		return "frontend", r.Frontend
+	case KindServer:
+		return "backend", r.Backend
+	}
+	return "", ""
+}
+
+// validate checks what the Engine requires of a resource to be created.
 func (r Resource) validate() error {
 	if !r.Kind.valid() {
 		return fmt.Errorf("unknown kind %q", r.Kind)
@@ -83,27 +96,24 @@ func (r Resource) validate() error {
 	if r.Name == "" {
 		return fmt.Errorf("%s: name is required", r.Kind)
 	}
-	missing := func(field, v string) error {
-		if v == "" {
-			return fmt.Errorf("%s %s: %s is required", r.Kind, r.Name, field)
-		}
-		return nil
-	}
+	var need []string
 	switch r.Kind {
 	case KindBackend:
-		return missing("load_balancer", r.LoadBalancer)
+		need = []string{"load_balancer", r.LoadBalancer, "mode", r.Mode}
 	case KindFrontend:
-		return missing("load_balancer", r.LoadBalancer)
+		need = []string{"load_balancer", r.LoadBalancer, "default_backend", r.DefaultBackend, "mode", r.Mode}
 	case KindBind:
-		if err := missing("frontend", r.Frontend); err != nil {
-			return err
-		}
-		return missing("address", r.Address)
+		need = []string{"frontend", r.Frontend, "address", r.Address}
 	case KindServer:
-		if err := missing("backend", r.Backend); err != nil {
-			return err
+		need = []string{"backend", r.Backend, "ip", r.Address}
+	}
+	for i := 0; i < len(need); i += 2 {
+		if need[i+1] == "" {
+			return fmt.Errorf("%s %s: %s is required", r.Kind, r.Name, need[i])
 		}
-		return missing("address", r.Address)
+	}
+	if (r.Kind == KindBind || r.Kind == KindServer) && (r.Port < 1 || r.Port > 65535) {
+		return fmt.Errorf("%s %s: port %d is out of range 1..65535", r.Kind, r.Name, r.Port)
 	}
 	return nil
 }

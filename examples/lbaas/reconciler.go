@@ -2,15 +2,19 @@ package lbaas
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
+	"sync"
 
 	"github.com/steadfast-go/steadfast/reconcile"
 )
 
-// Reconciler keeps the LBaaS resources of one [Service] as they should be. It is the origin's
-// reconciliation on steadfast's step reconciler: observe what carries the service's tag, plan
-// with the four steps, destroy failed and unwanted resources, create what is missing, wait
+// Reconciler keeps the LBaaS resources of one [Service] on one load balancer as they should
+// be. It is the origin's reconciliation on steadfast's step reconciler: observe what carries
+// the service's tag on this load balancer, plan with the four steps, destroy failed and
+// unwanted resources, create what is missing (adopting what a lost create left behind), wait
 // until it is ready. Safe for concurrent use, though running Reconcile twice at once for one
 // service makes little sense.
 type Reconciler struct {
@@ -18,42 +22,74 @@ type Reconciler struct {
 	r   *reconcile.Reconciler[Resource]
 }
 
-// api is the reconciler's Observer and Engine: the LBaaS API seen through one service's tag.
+// api is the reconciler's Observer and Engine: the Engine seen through one service's tag.
 type api struct {
 	svc Service
 	c   *Client
+	log *slog.Logger
+	// skipped holds the identifiers of foreign resources already reported, so each is
+	// reported once per Reconciler, not at every observe.
+	skipped *sync.Map
 }
 
+// ErrNoLoadBalancer means the service's load balancer does not exist (or the token's account
+// cannot see it). Reconcile, Plan and Status check it first, as the origin does.
+var ErrNoLoadBalancer = errors.New("lbaas: no such load balancer")
+
 // NewReconciler returns a reconciler for svc through c, or svc's validation error: nothing bad
-// reaches the API. opts are passed to the step reconciler (policies, parallelism, hooks). It
-// makes no API call.
-func NewReconciler(c *Client, svc Service, opts ...reconcile.ReconcilerOption) (*Reconciler, error) {
+// reaches the Engine. It makes no API call.
+func NewReconciler(c *Client, svc Service, opts ...Option) (*Reconciler, error) {
 	if err := svc.Validate(); err != nil {
 		return nil, err
 	}
 	if c == nil {
 		return nil, fmt.Errorf("lbaas: nil client")
 	}
-	a := api{svc: svc, c: c}
-	return &Reconciler{api: a, r: reconcile.NewReconciler[Resource](a, a, key, svc.steps(), opts...)}, nil
+	o := defaultOptions()
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&o)
+		}
+	}
+	a := api{svc: svc, c: c, log: o.log, skipped: &sync.Map{}}
+	return &Reconciler{api: a, r: reconcile.NewReconciler[Resource](a, a, key, svc.steps(), o.reconcile...)}, nil
 }
 
 // key names a resource for the reconciler: kind and name, which the steps derive from the
-// service, so a resource planned again is known to be the one that failed before.
-func key(r Resource) string { return string(r.Kind) + "/" + r.Name }
+// service, so a resource planned again is known to be the one that failed before. Binds of one
+// address family share a name (as the origin names them), so a bind's key adds its address.
+func key(r Resource) string {
+	k := string(r.Kind) + "/" + r.Name
+	if r.Kind == KindBind {
+		k += "@" + r.Address
+	}
+	return k
+}
 
 // Plan returns what the next pass would do, without doing it.
 func (x *Reconciler) Plan(ctx context.Context) (reconcile.Plan[Resource], error) {
+	if err := x.api.checkLoadBalancer(ctx); err != nil {
+		return reconcile.Plan[Resource]{}, err
+	}
 	return x.r.Plan(ctx)
 }
 
 // Reconcile converges the service's resources, or returns the step reconciler's error that
-// says why it could not (see package reconcile).
-func (x *Reconciler) Reconcile(ctx context.Context) error { return x.r.Reconcile(ctx) }
+// says why it could not (see package reconcile), or one matching [ErrNoLoadBalancer].
+func (x *Reconciler) Reconcile(ctx context.Context) error {
+	if err := x.api.checkLoadBalancer(ctx); err != nil {
+		return err
+	}
+	return x.r.Reconcile(ctx)
+}
 
 // Status maps each external IP to the ports bound on it now, ports sorted, as the origin's
-// Status does: what a Kubernetes service's status.loadBalancer reports.
+// Status does: what a Kubernetes service's status.loadBalancer reports. Only binds that are
+// ready count.
 func (x *Reconciler) Status(ctx context.Context) (map[string][]int, error) {
+	if err := x.api.checkLoadBalancer(ctx); err != nil {
+		return nil, err
+	}
 	observed, err := x.api.Observe(ctx)
 	if err != nil {
 		return nil, err
@@ -70,63 +106,15 @@ func (x *Reconciler) Status(ctx context.Context) (map[string][]int, error) {
 	return status, nil
 }
 
-// Observe lists the resources that carry the service's tag, each with its phase. It is the
-// reconciler's [reconcile.Observer]; resources tagged for other services are never seen.
-func (x api) Observe(ctx context.Context) ([]reconcile.Observed[Resource], error) {
-	refs, err := x.c.ListTag(ctx, x.svc.tag())
-	if err != nil {
-		return nil, err
+// checkLoadBalancer makes sure the service's load balancer exists.
+func (x api) checkLoadBalancer(ctx context.Context) error {
+	_, err := x.c.Get(ctx, KindLoadBalancer, x.svc.LoadBalancer)
+	switch {
+	case IsNotFound(err):
+		return fmt.Errorf("%w: %q (check the identifier, and that the token's account can see it): %w",
+			ErrNoLoadBalancer, x.svc.LoadBalancer, err)
+	case err != nil:
+		return fmt.Errorf("lbaas: reading load balancer %q: %w", x.svc.LoadBalancer, err)
 	}
-	out := make([]reconcile.Observed[Resource], 0, len(refs))
-	for _, ref := range refs {
-		r, err := x.c.Get(ctx, ref.Kind, ref.Identifier)
-		if IsNotFound(err) {
-			continue // destroyed between the listing and now
-		}
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, reconcile.Observed[Resource]{Resource: r, Phase: phase(r.State)})
-	}
-	return out, nil
-}
-
-func phase(s State) reconcile.Phase {
-	switch s {
-	case StateOK:
-		return reconcile.PhaseReady
-	case StateError:
-		return reconcile.PhaseFailed
-	}
-	return reconcile.PhasePending
-}
-
-// Create creates r and tags it for the service. If the tag cannot be made, the resource would be
-// invisible to the next observe, so it is destroyed again and the create reported as failed.
-func (x api) Create(ctx context.Context, r Resource) (Resource, error) {
-	created, err := x.c.Create(ctx, r)
-	if err != nil {
-		return Resource{}, err
-	}
-	if err := x.c.Tag(ctx, created.Identifier, x.svc.tag()); err != nil {
-		if derr := x.c.Destroy(context.WithoutCancel(ctx), created.Kind, created.Identifier); derr != nil {
-			return Resource{}, fmt.Errorf("lbaas: tagging %s: %w; destroying it again: %w", created, err, derr)
-		}
-		return Resource{}, fmt.Errorf("lbaas: tagging %s: %w", created, err)
-	}
-	return created, nil
-}
-
-// Destroy destroys r; one already gone counts as destroyed.
-func (x api) Destroy(ctx context.Context, r Resource) error {
-	return x.c.Destroy(ctx, r.Kind, r.Identifier)
-}
-
-// Refresh reads r's phase now.
-func (x api) Refresh(ctx context.Context, r Resource) (reconcile.Phase, error) {
-	got, err := x.c.Get(ctx, r.Kind, r.Identifier)
-	if err != nil {
-		return reconcile.PhasePending, err
-	}
-	return phase(got.State), nil
+	return nil
 }

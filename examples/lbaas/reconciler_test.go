@@ -32,7 +32,7 @@ func newFixture(t *testing.T, f Faults, attempt time.Duration) *fixture {
 	lb, err := s.Put(Resource{Kind: KindLoadBalancer, Name: "lb-1"})
 	require.NoError(t, err)
 	return &fixture{api: s, c: c, svc: Service{
-		UID: "svc-1", LoadBalancer: lb,
+		UID: "svc-1", LoadBalancer: lb, NameSuffix: "web.default.prod",
 		Ports:       []Port{{Name: "http", External: 80, Internal: 30080}, {Name: "https", External: 443, Internal: 30443}},
 		ExternalIPs: []string{"192.0.2.10", "2001:db8::10"},
 		Nodes:       []Node{{Name: "n1", Address: "10.0.0.1"}, {Name: "n2", Address: "10.0.0.2"}},
@@ -47,20 +47,37 @@ var testPolicies = []reconcile.ReconcilerOption{
 
 func (f *fixture) reconciler(t *testing.T, opts ...reconcile.ReconcilerOption) *Reconciler {
 	t.Helper()
-	r, err := NewReconciler(f.c, f.svc, append(testPolicies, opts...)...)
+	r, err := NewReconciler(f.c, f.svc, WithReconcilerOptions(append(slices.Clone(testPolicies), opts...)...))
 	require.NoError(t, err)
 	return r
 }
 
-// kinds counts the server's resources by kind, the load balancer and foreign ones left out.
-func (f *fixture) kinds(foreign ...string) map[Kind]int {
+// kinds counts the server's resources by kind, the load balancer and foreign ones left out,
+// and checks each carries the service's tag.
+func (f *fixture) kinds(t *testing.T, foreign ...string) map[Kind]int {
+	t.Helper()
 	n := map[Kind]int{}
 	for _, r := range f.api.Resources() {
 		if r.Kind != KindLoadBalancer && !slices.Contains(foreign, r.Identifier) {
 			n[r.Kind]++
+			assert.Contains(t, f.api.Tags(r.Identifier), f.svc.Tag(), "%v is tagged", r)
 		}
 	}
 	return n
+}
+
+// named returns the observed resource of the given kind and name.
+func named(t *testing.T, r *Reconciler, k Kind, name string) Resource {
+	t.Helper()
+	observed, err := r.api.Observe(t.Context())
+	require.NoError(t, err)
+	for _, o := range observed {
+		if o.Resource.Kind == k && o.Resource.Name == name {
+			return o.Resource
+		}
+	}
+	t.Fatalf("no %s %s observed", k, name)
+	return Resource{}
 }
 
 var converged = map[Kind]int{KindBackend: 2, KindFrontend: 2, KindBind: 4, KindServer: 4}
@@ -68,7 +85,7 @@ var converged = map[Kind]int{KindBackend: 2, KindFrontend: 2, KindBind: 4, KindS
 // assertConverged checks the service's resources are exactly what it asks for, all ready.
 func (f *fixture) assertConverged(t *testing.T, r *Reconciler, foreign ...string) {
 	t.Helper()
-	assert.Equal(t, converged, f.kinds(foreign...), "exactly the desired set, no orphan")
+	assert.Equal(t, converged, f.kinds(t, foreign...), "exactly the desired set, no orphan")
 	plan, err := r.Plan(t.Context())
 	require.NoError(t, err)
 	assert.True(t, plan.Empty(), "nothing left to do, got:\n%v", plan)
@@ -83,8 +100,8 @@ func TestReconcileFromEmptyCreatesEveryResource(t *testing.T) {
 	require.NoError(t, r.Reconcile(t.Context()))
 	f.assertConverged(t, r)
 	calls := f.api.Calls()
-	assert.Equal(t, 12, calls["POST /v1/tags"], "every created resource is tagged")
-	assert.Zero(t, calls["DELETE /v1/server"]+calls["DELETE /v1/bind"])
+	assert.Equal(t, 12, calls["POST tag"], "every created resource is tagged")
+	assert.Zero(t, calls["DELETE server"]+calls["DELETE bind"])
 }
 
 func TestReconcileOfAConvergedServiceMakesNoMutatingCall(t *testing.T) {
@@ -98,15 +115,17 @@ func TestReconcileOfAConvergedServiceMakesNoMutatingCall(t *testing.T) {
 
 func TestReconcileFromPartialStateKeepsWhatIsRight(t *testing.T) {
 	f := newFixture(t, Faults{}, time.Second)
-	tag := f.svc.tag()
-	be, err := f.api.Put(Resource{Kind: KindBackend, Name: "be-http", LoadBalancer: f.svc.LoadBalancer, Mode: "tcp"}, tag)
+	tag := f.svc.Tag()
+	be, err := f.api.Put(Resource{Kind: KindBackend, Name: "http.web.default.prod", LoadBalancer: f.svc.LoadBalancer,
+		Mode: "tcp", HealthCheck: backendHealthCheck}, tag)
 	require.NoError(t, err)
-	_, err = f.api.Put(Resource{Kind: KindServer, Name: "srv-http-n1", Backend: be, Address: "10.0.0.1", Port: 30080}, tag)
+	_, err = f.api.Put(Resource{Kind: KindServer, Name: "n1.http.web.default.prod", Backend: be, Address: "10.0.0.1",
+		Port: 30080, Check: "enabled"}, tag)
 	require.NoError(t, err)
 	r := f.reconciler(t)
 	require.NoError(t, r.Reconcile(t.Context()))
 	f.assertConverged(t, r)
-	assert.Equal(t, 10, f.api.Calls()["POST /v1/tags"], "the two that were there are kept")
+	assert.Equal(t, 10, f.api.Calls()["POST tag"], "the two that were there are kept")
 	_, err = f.c.Get(t.Context(), KindBackend, be)
 	assert.NoError(t, err, "the existing backend survives")
 }
@@ -115,21 +134,19 @@ func TestReconcileRepairsDriftAndIgnoresForeignResources(t *testing.T) {
 	f := newFixture(t, Faults{}, time.Second)
 	r := f.reconciler(t)
 	require.NoError(t, r.Reconcile(t.Context()))
-	tag := f.svc.tag()
+	tag := f.svc.Tag()
+	be := named(t, r, KindBackend, "http.web.default.prod")
+	var bind Resource
 	observed, err := r.api.Observe(t.Context())
 	require.NoError(t, err)
-	var be, bind Resource
 	for _, o := range observed {
-		switch o.Resource.Name {
-		case "be-http":
-			be = o.Resource
-		case "bind-https-192.0.2.10":
+		if o.Resource.Name == "v4.https.web.default.prod" {
 			bind = o.Resource
 		}
 	}
 	// Drift: a server for a node that is gone, a bind changed behind our back, and someone else's
 	// server on our backend, tagged for another service.
-	_, err = f.api.Put(Resource{Kind: KindServer, Name: "srv-http-n9", Backend: be.Identifier, Address: "10.0.0.9", Port: 30080}, tag)
+	_, err = f.api.Put(Resource{Kind: KindServer, Name: "n9.http.web.default.prod", Backend: be.Identifier, Address: "10.0.0.9", Port: 30080}, tag)
 	require.NoError(t, err)
 	require.NoError(t, f.c.Destroy(t.Context(), KindBind, bind.Identifier))
 	_, err = f.api.Put(Resource{Kind: KindBind, Name: bind.Name, Frontend: bind.Frontend, Address: bind.Address, Port: 8443}, tag)
@@ -147,28 +164,22 @@ func TestReconcileReplacesAFailedFrontendAndItsBinds(t *testing.T) {
 	f := newFixture(t, Faults{}, time.Second)
 	r := f.reconciler(t)
 	require.NoError(t, r.Reconcile(t.Context()))
-	observed, err := r.api.Observe(t.Context())
-	require.NoError(t, err)
-	var fe Resource
-	for _, o := range observed {
-		if o.Resource.Name == "fe-http" {
-			fe = o.Resource
-		}
-	}
-	require.NoError(t, f.api.SetState(fe.Identifier, StateError))
+	fe := named(t, r, KindFrontend, "http.web.default.prod")
+	require.NoError(t, f.api.SetState(fe.Identifier, StateDeploymentError))
 
 	require.NoError(t, r.Reconcile(t.Context()))
 	f.assertConverged(t, r)
-	_, err = f.c.Get(t.Context(), KindFrontend, fe.Identifier)
+	_, err := f.c.Get(t.Context(), KindFrontend, fe.Identifier)
 	assert.True(t, IsNotFound(err), "the failed frontend was destroyed")
 }
 
 func TestReconcileSurvives5xxTimeoutsAndFailedProvisioning(t *testing.T) {
 	f := newFixture(t, Faults{ProvisionDelay: 5 * time.Millisecond, FailRate: 0.2, ServerErrorRate: 0.2,
 		SlowRate: 0.05, SlowDelay: time.Hour, Seed: 42}, 100*time.Millisecond)
-	// With 20% of creates failing, a limit of 10 failures per resource makes a give-up
-	// vanishingly unlikely (0.2^10 per resource), whatever order the creates run in.
-	r := f.reconciler(t, reconcile.WithReplaceLimit(10))
+	// A create fails when its POST is answered 503 or stalls (the Engine may have acted, and
+	// the adopter finds nothing) or when it ends in DeploymentError: about 0.4 per try. A limit
+	// of 16 failures per resource makes a give-up vanishingly unlikely (0.4^16 per resource).
+	r := f.reconciler(t, reconcile.WithReplaceLimit(16))
 	require.NoError(t, r.Reconcile(t.Context()))
 	f.assertConverged(t, r)
 }
@@ -180,13 +191,29 @@ func TestReconcileNamesAResourceStuckPending(t *testing.T) {
 	require.ErrorIs(t, err, reconcile.ErrNotReady)
 	var stuck *reconcile.StuckError
 	require.True(t, errors.As(err, &stuck))
-	assert.Equal(t, []string{"backend/be-http", "backend/be-https"}, stuck.Resources)
+	assert.Equal(t, []string{"backend/http.web.default.prod", "backend/https.web.default.prod"}, stuck.Resources)
 }
 
 func TestNewReconcilerRefusesABadServiceBeforeAnyCall(t *testing.T) {
 	f := newFixture(t, Faults{}, time.Second)
 	f.svc.ExternalIPs = []string{"not-an-ip"}
-	_, err := NewReconciler(f.c, f.svc)
+	_, err := NewReconciler(f.c, f.svc, nil)
 	assert.ErrorContains(t, err, `external IP "not-an-ip" is not an IP address`)
 	assert.Zero(t, f.api.MutatingCalls())
+}
+
+func TestReconcileOfADeletedServiceDestroysEverythingMadeForIt(t *testing.T) {
+	f := newFixture(t, Faults{}, time.Second)
+	require.NoError(t, f.reconciler(t).Reconcile(t.Context()))
+	theirs, err := f.api.Put(Resource{Kind: KindBackend, Name: "theirs", LoadBalancer: f.svc.LoadBalancer, Mode: "tcp"}, tagPrefix+"other")
+	require.NoError(t, err)
+
+	f.svc = f.svc.Deleted()
+	r := f.reconciler(t)
+	require.NoError(t, r.Reconcile(t.Context()))
+	assert.Empty(t, f.kinds(t, theirs), "nothing of the service is left")
+	plan, err := r.Plan(t.Context())
+	require.NoError(t, err)
+	assert.True(t, plan.Empty())
+	assert.Equal(t, []string{tagPrefix + "other"}, f.api.Tags(theirs), "another service's backend is left alone")
 }

@@ -45,3 +45,13 @@ func TestServiceValidateReportsEveryProblem(t *testing.T) {
 	}
 	assert.NoError(t, validService().Validate())
 }
+
+func TestServiceValidateTakesAnEmptyServiceAsDeletedOnly(t *testing.T) {
+	s := validService().Deleted()
+	assert.NoError(t, s.Validate(), "no ports, IPs or nodes: the service deleted")
+	s.ExternalIPs = []string{"192.0.2.1"}
+	assert.ErrorContains(t, s.Validate(), "no ports", "an IP without ports is a mistake, not a deletion")
+	s = validService().Deleted()
+	s.UID = ""
+	assert.ErrorContains(t, s.Validate(), "uid is empty")
+}

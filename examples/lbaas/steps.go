@@ -2,7 +2,7 @@ package lbaas
 
 import (
 	"context"
-	"fmt"
+	"net/netip"
 
 	"github.com/steadfast-go/steadfast/reconcile"
 )
@@ -64,47 +64,74 @@ func firstUnused(have []Resource, used []bool, w Resource) int {
 	return -1
 }
 
+// The origin's settings: TCP everywhere, its health check on backends, checks on servers.
+const (
+	modeTCP            = "tcp"
+	backendHealthCheck = `"adv_check": "tcp-check"`
+	serverCheck        = "enabled"
+)
+
 func (s Service) backends(index) []Resource {
 	var want []Resource
 	for _, p := range s.Ports {
-		want = append(want, Resource{Kind: KindBackend, Name: "be-" + p.Name, LoadBalancer: s.LoadBalancer, Mode: "tcp"})
+		want = append(want, Resource{Kind: KindBackend, Name: s.name(p.Name), LoadBalancer: s.LoadBalancer,
+			Mode: modeTCP, HealthCheck: backendHealthCheck})
 	}
 	return want
 }
 
 func (s Service) frontends(have index) []Resource {
-	return s.perPort(have, KindBackend, "be-", func(p Port, be string) []Resource {
-		return []Resource{{Kind: KindFrontend, Name: "fe-" + p.Name, LoadBalancer: s.LoadBalancer, DefaultBackend: be, Mode: "tcp"}}
+	return s.perPort(have, KindBackend, func(p Port, be string) []Resource {
+		return []Resource{{Kind: KindFrontend, Name: s.name(p.Name), LoadBalancer: s.LoadBalancer, DefaultBackend: be, Mode: modeTCP}}
 	})
 }
 
+// binds are named for the address family, as the origin names them: two external IPs of one
+// family share a name, and the reconciler's key tells them apart by address.
 func (s Service) binds(have index) []Resource {
-	return s.perPort(have, KindFrontend, "fe-", func(p Port, fe string) []Resource {
+	return s.perPort(have, KindFrontend, func(p Port, fe string) []Resource {
 		var want []Resource
 		for _, ip := range s.ExternalIPs {
-			want = append(want, Resource{Kind: KindBind, Name: fmt.Sprintf("bind-%s-%s", p.Name, ip), Frontend: fe, Address: ip, Port: p.External})
+			addr, fam := canonicalIP(ip)
+			want = append(want, Resource{Kind: KindBind, Name: s.name(fam, p.Name), Frontend: fe, Address: addr, Port: p.External})
 		}
 		return want
 	})
 }
 
 func (s Service) servers(have index) []Resource {
-	return s.perPort(have, KindBackend, "be-", func(p Port, be string) []Resource {
+	return s.perPort(have, KindBackend, func(p Port, be string) []Resource {
 		var want []Resource
 		for _, n := range s.Nodes {
-			want = append(want, Resource{Kind: KindServer, Name: fmt.Sprintf("srv-%s-%s", p.Name, n.Name), Backend: be, Address: n.Address, Port: p.Internal})
+			addr, _ := canonicalIP(n.Address)
+			want = append(want, Resource{Kind: KindServer, Name: s.name(n.Name, p.Name), Backend: be, Address: addr,
+				Port: p.Internal, Check: serverCheck})
 		}
 		return want
 	})
 }
 
-// perPort collects, for each port whose parent (of kind parent, named prefix+port) exists, the
-// resources children makes from the port and the parent's identifier. Ports whose parent is
-// not there yet get nothing: their step plans them in a later pass.
-func (s Service) perPort(have index, parent Kind, prefix string, children func(Port, string) []Resource) []Resource {
+// canonicalIP returns ip in the form the Engine answers with, and its family, "v4" or "v6"
+// (an IPv4-mapped IPv6 address is IPv4, as for the origin). ip is valid: Validate checked it.
+func canonicalIP(ip string) (string, string) {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return ip, "v6"
+	}
+	a = a.Unmap()
+	if a.Is4() {
+		return a.String(), "v4"
+	}
+	return a.String(), "v6"
+}
+
+// perPort collects, for each port whose parent (of kind parent, named for the port) exists,
+// the resources children makes from the port and the parent's identifier. Ports whose parent
+// is not there yet get nothing: their step plans them in a later pass.
+func (s Service) perPort(have index, parent Kind, children func(Port, string) []Resource) []Resource {
 	var want []Resource
 	for _, p := range s.Ports {
-		if r, ok := have.named(parent, prefix+p.Name); ok {
+		if r, ok := have.named(parent, s.name(p.Name)); ok {
 			want = append(want, children(p, r.Identifier)...)
 		}
 	}

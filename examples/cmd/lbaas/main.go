@@ -1,13 +1,16 @@
 // Command lbaas runs the LBaaS reconciler for one service. By default it runs against an
-// embedded API on 127.0.0.1 that provisions slowly and injects faults (failed provisioning, 5xx
-// answers, slow answers), and plays a demo: converge from empty, change the node set, turn a
-// frontend failed, converge again, checking the result after each step. With -url it runs once
-// against a real API (token from $LBAAS_TOKEN) for the service in -service (a JSON file).
+// embedded Engine on 127.0.0.1 that speaks the Engine's LBaaS and core API, provisions slowly
+// and injects faults (failed provisioning, 5xx answers, stalls, creates carried out whose
+// answer is lost, conflicting tags), and plays a demo: converge from empty, run again, change
+// the node set, turn a frontend failed, adopt what a lost create left, checking the result
+// after each step. With -url it runs once against that Engine (such as
+// https://engine.anexia-it.com, token from $ANEXIA_TOKEN) for the service in -service (a JSON
+// file); -dry-run prints the plan and changes nothing; -delete destroys what was made for the
+// service.
 package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -25,21 +28,27 @@ import (
 	"github.com/steadfast-go/steadfast/reconcile"
 )
 
-// defaultFaults are the embedded API's faults in the demo.
+// defaultFaults are the embedded Engine's faults in the demo.
 var defaultFaults = lbaas.Faults{ProvisionDelay: 150 * time.Millisecond, FailRate: 0.1, ServerErrorRate: 0.1,
-	SlowRate: 0.03, SlowDelay: 10 * time.Second, Seed: 1}
+	SlowRate: 0.03, SlowDelay: 10 * time.Second, ActThenFailRate: 0.05, ActThenHangRate: 0.02,
+	TagConflicts: true, TagDelay: 2 * time.Millisecond, Seed: 1}
 
 func main() {
-	url := flag.String("url", "", "LBaaS API address; empty runs the demo against an embedded API")
-	svcFile := flag.String("service", "", "the service as JSON (uid, load_balancer, ports, external_ips, nodes); required with -url")
+	url := flag.String("url", "", "Engine address, such as "+lbaas.DefaultURL+"; empty runs the demo against an embedded Engine")
+	svcFile := flag.String("service", "", "the service as JSON (uid, load_balancer, name_suffix, ports, external_ips, nodes); required with -url")
+	dryRun := flag.Bool("dry-run", false, "with -url: print what would be done, change nothing")
+	del := flag.Bool("delete", false, "with -url: destroy everything made for the service on its load balancer")
 	f := defaultFaults
-	flag.Uint64Var(&f.Seed, "seed", f.Seed, "embedded API: seed of the fault draws")
-	flag.DurationVar(&f.ProvisionDelay, "provision", f.ProvisionDelay, "embedded API: how long a created resource stays pending")
-	flag.Float64Var(&f.FailRate, "fail", f.FailRate, "embedded API: fraction of creates that end in state error")
-	flag.Float64Var(&f.StuckRate, "stuck", f.StuckRate, "embedded API: fraction of creates that stay pending forever")
-	flag.Float64Var(&f.ServerErrorRate, "5xx", f.ServerErrorRate, "embedded API: fraction of answers that are 503")
-	flag.Float64Var(&f.SlowRate, "slow", f.SlowRate, "embedded API: fraction of answers that hang for -slow-delay")
-	flag.DurationVar(&f.SlowDelay, "slow-delay", f.SlowDelay, "embedded API: how long a slow answer hangs")
+	flag.Uint64Var(&f.Seed, "seed", f.Seed, "embedded Engine: seed of the fault draws")
+	flag.DurationVar(&f.ProvisionDelay, "provision", f.ProvisionDelay, "embedded Engine: how long a created resource stays NewlyCreated")
+	flag.Float64Var(&f.FailRate, "fail", f.FailRate, "embedded Engine: fraction of creates that end in DeploymentError")
+	flag.Float64Var(&f.StuckRate, "stuck", f.StuckRate, "embedded Engine: fraction of creates that stay NewlyCreated forever")
+	flag.Float64Var(&f.ServerErrorRate, "5xx", f.ServerErrorRate, "embedded Engine: fraction of answers that are 503, before acting")
+	flag.Float64Var(&f.SlowRate, "slow", f.SlowRate, "embedded Engine: fraction of requests that stall for -slow-delay before acting")
+	flag.DurationVar(&f.SlowDelay, "slow-delay", f.SlowDelay, "embedded Engine: how long a stall or a hung answer lasts")
+	flag.Float64Var(&f.ActThenFailRate, "act-fail", f.ActThenFailRate, "embedded Engine: fraction of mutating requests carried out, then answered 503")
+	flag.Float64Var(&f.ActThenHangRate, "act-hang", f.ActThenHangRate, "embedded Engine: fraction of mutating requests carried out, then never answered")
+	flag.BoolVar(&f.TagConflicts, "tag-conflicts", f.TagConflicts, "embedded Engine: answer 409 to a tag request that overlaps another")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -47,7 +56,7 @@ func main() {
 	if *url == "" {
 		err = demo(ctx, f)
 	} else {
-		err = once(ctx, *url, *svcFile)
+		err = once(ctx, *url, *svcFile, *dryRun, *del)
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "lbaas:", err)
@@ -55,8 +64,9 @@ func main() {
 	}
 }
 
-// once reconciles the service of file against the API at url and prints its status.
-func once(ctx context.Context, url, file string) error {
+// once reconciles (or, dry, plans) the service of file, or with del the service deleted,
+// against the Engine at url and prints its status.
+func once(ctx context.Context, url, file string, dry, del bool) error {
 	if file == "" {
 		return errors.New("-service is required with -url")
 	}
@@ -64,17 +74,32 @@ func once(ctx context.Context, url, file string) error {
 	if err != nil {
 		return err
 	}
-	var svc lbaas.Service
-	if err := json.Unmarshal(data, &svc); err != nil {
+	svc, err := lbaas.ParseService(data)
+	if err != nil {
 		return fmt.Errorf("%s: %w", file, err)
 	}
-	c, err := lbaas.NewClient(url, os.Getenv("LBAAS_TOKEN"), backoff.Policy{}, 30*time.Second)
+	if del {
+		svc = svc.Deleted()
+	}
+	token := os.Getenv("ANEXIA_TOKEN")
+	if token == "" {
+		return errors.New("$ANEXIA_TOKEN is empty: the Engine needs an API token")
+	}
+	c, err := lbaas.NewClient(url, token, backoff.Policy{}, 30*time.Second)
 	if err != nil {
 		return err
 	}
-	r, err := lbaas.NewReconciler(c, svc, hooks()...)
+	r, err := lbaas.NewReconciler(c, svc, lbaas.WithLogger(slog.Default()), lbaas.WithReconcilerOptions(hooks()...))
 	if err != nil {
 		return err
+	}
+	if dry {
+		plan, err := r.Plan(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("plan (nothing changed):\n%v\n", plan)
+		return nil
 	}
 	if err := r.Reconcile(ctx); err != nil {
 		return err
