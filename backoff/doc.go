@@ -18,7 +18,8 @@
 //     after it. After the deadline the schedule says stop.
 //   - Jitter is applied before the cap: a delay never exceeds [Policy.Max]. The first retry is
 //     jittered too. Arithmetic saturates: no attempt count, multiplier or cap overflows.
-//   - [Retry] and [RetryValue] stop at once on a [Permanent] error and return the error inside it.
+//   - [Retry] and [RetryValue] stop at once on a [Permanent] error and return the error inside it,
+//     or [ErrEmptyPermanent] for a mark with nothing inside (cenkalti's &PermanentError{}).
 //     [RetryAfter] carries a server's hint; it is honoured if it fits in the remaining budget and
 //     gives up at once if it does not.
 //   - When Retry gives up, its error matches [ErrExhausted] with errors.Is and is an

@@ -27,6 +27,9 @@ type ExhaustedError struct {
 }
 
 func (e *ExhaustedError) Error() string {
+	if e == nil {
+		return "<nil>"
+	}
 	msg := fmt.Sprintf("backoff: gave up after %d attempts in %v: %v", e.Attempts,
 		e.Elapsed.Round(time.Millisecond), e.Reason)
 	if e.Last != nil {
@@ -41,6 +44,9 @@ func (e *ExhaustedError) Is(target error) bool { return target == ErrExhausted }
 // Unwrap returns the reason and the last error (those that are not nil), so errors.Is and
 // errors.As see both.
 func (e *ExhaustedError) Unwrap() []error {
+	if e == nil {
+		return nil
+	}
 	errs := make([]error, 0, 2)
 	for _, err := range []error{e.Reason, e.Last} {
 		if err != nil {
@@ -54,14 +60,23 @@ func (e *ExhaustedError) Unwrap() []error {
 // Permanent, so both packages recognise it. Permanent(nil) is nil.
 func Permanent(err error) error { return cbackoff.Permanent(err) }
 
+// ErrEmptyPermanent is what [Retry] returns, after that one call, when the operation returns a
+// permanent mark with no error inside: a cenkalti/backoff &PermanentError{Err: nil} or a nil
+// *PermanentError, which [Permanent] never makes. The operation did fail (its error was not
+// nil), so Retry reports that instead of success.
+var ErrEmptyPermanent = errors.New("backoff: permanent error with no error inside")
+
 // IsPermanent reports whether err, or an error it wraps, was marked by [Permanent], and returns
-// the error inside the mark.
+// the error inside the mark: nil for a mark with nothing inside (see [ErrEmptyPermanent]).
 func IsPermanent(err error) (error, bool) {
 	var p *cbackoff.PermanentError
-	if errors.As(err, &p) {
-		return p.Err, true
+	if !errors.As(err, &p) {
+		return nil, false
 	}
-	return nil, false
+	if p == nil { // a typed nil in err's chain
+		return nil, true
+	}
+	return p.Err, true
 }
 
 // RetryAfter wraps err with a server's hint to wait d before the next attempt (an HTTP
@@ -82,17 +97,25 @@ type RetryAfterError struct {
 }
 
 func (e *RetryAfterError) Error() string {
+	if e == nil {
+		return "<nil>"
+	}
 	return fmt.Sprintf("%v (retry after %v)", e.Err, e.Delay)
 }
 
 // Unwrap returns the wrapped error.
-func (e *RetryAfterError) Unwrap() error { return e.Err }
+func (e *RetryAfterError) Unwrap() error {
+	if e == nil {
+		return nil
+	}
+	return e.Err
+}
 
 // RetryAfterHint returns the delay of the first [RetryAfterError] in err's chain.
 func RetryAfterHint(err error) (time.Duration, bool) {
 	var ra *RetryAfterError
-	if errors.As(err, &ra) {
-		return ra.Delay, true
+	if !errors.As(err, &ra) || ra == nil { // a typed nil carries no hint
+		return 0, false
 	}
-	return 0, false
+	return ra.Delay, true
 }

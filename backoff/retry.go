@@ -42,7 +42,7 @@ func WithAttemptTimeout(d time.Duration) Option {
 // Retry calls op until it returns nil, following policy p, and returns nil on success.
 //
 // It stops early and returns:
-//   - the error inside a [Permanent] error, at once;
+//   - the error inside a [Permanent] error, at once ([ErrEmptyPermanent] if there is none);
 //   - an [*ExhaustedError] (matching [ErrExhausted]) when the schedule says stop, when a
 //     [RetryAfter] hint does not fit in the budget, or when ctx ends; it keeps op's last error;
 //   - p's validation error, or an error for a nil op, before calling op.
@@ -112,6 +112,9 @@ type retrier struct {
 // for the next attempt.
 func (r *retrier) failed(ctx context.Context, err error) error {
 	if inner, ok := IsPermanent(err); ok {
+		if inner == nil {
+			return ErrEmptyPermanent
+		}
 		return inner
 	}
 	r.last = err
