@@ -9,8 +9,10 @@
 //
 //   - A [Policy] is an immutable value, safe to copy and share between goroutines. Its zero
 //     value means the documented defaults ([DefaultInitial] and the others), chosen for calls to
-//     external APIs. [Policy.Validate] reports nonsensical values; nothing in this package panics
-//     on bad input, it returns an error instead.
+//     external APIs. Each zero field means its default, and is valid with any set fields: a
+//     default Initial is lowered to a set Max, a default Max raised to a set Initial.
+//     [Policy.Validate] reports nonsensical values; nothing in this package panics on bad input,
+//     it returns an error instead.
 //   - A [Schedule] is the per-loop state made from a Policy by [NewSchedule]. It is not safe for
 //     concurrent use: make one per retry loop.
 //   - The deadline ([Policy.MaxElapsed]) is counted from the first failure, not from when the

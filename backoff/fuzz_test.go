@@ -1,6 +1,7 @@
 package backoff
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -44,6 +45,40 @@ func FuzzScheduleBounds(f *testing.F) {
 			step = min(step+attemptTook, Forever-spent)
 			spent += step
 			clock = clock.Add(step)
+		}
+	})
+}
+
+// FuzzPolicyValidate checks Validate against its documented conditions over arbitrary field
+// values, that every zero-field combination of a valid policy is valid and means its defaults,
+// and that Delay never panics and stays within [0, Max] for a valid policy.
+func FuzzPolicyValidate(f *testing.F) {
+	f.Add(int64(0), 0.0, int64(100*time.Millisecond), 0.0, int64(0), 0, 3)
+	f.Add(int64(time.Minute), 0.0, int64(0), 0.0, int64(0), 0, 1)
+	f.Add(int64(time.Minute), 2.0, int64(time.Second), 0.5, int64(time.Hour), 4, 7)
+	f.Add(int64(Forever), 1e308, int64(0), NoJitter, int64(Forever), -1, 1<<20)
+	f.Fuzz(func(t *testing.T, initial int64, mult float64, maxd int64, jitter float64, elapsed int64, attempts, n int) {
+		p := Policy{Initial: time.Duration(initial), Multiplier: mult, Max: time.Duration(maxd),
+			Jitter: jitter, MaxElapsed: time.Duration(elapsed), MaxAttempts: attempts}
+		d := p.Delay(n) // must not panic, valid or not
+		wantValid := initial >= 0 && maxd >= 0 && elapsed >= 0 && attempts >= 0 &&
+			!math.IsNaN(mult) && !math.IsInf(mult, 0) && (mult == 0 || mult >= 1) &&
+			(jitter == NoJitter || (jitter >= 0 && jitter <= 1)) &&
+			(initial == 0 || maxd == 0 || initial <= maxd)
+		err := p.Validate()
+		if (err == nil) != wantValid {
+			t.Fatalf("%+v: Validate() = %v, want valid %v", p, err, wantValid)
+		}
+		if err != nil {
+			return
+		}
+		checkZeroFieldsMeanDefaults(t, p)
+		r := p.WithDefaults()
+		if d < 0 || d > r.Max {
+			t.Fatalf("%+v: Delay(%d) = %v outside [0, %v]", p, n, d, r.Max)
+		}
+		if _, err := NewSchedule(p); err != nil {
+			t.Fatalf("NewSchedule(%+v) refused a valid policy: %v", p, err)
 		}
 	})
 }
