@@ -3,7 +3,9 @@
 // It is built on github.com/cenkalti/backoff/v4 and interoperates with it: a [Schedule] satisfies
 // its BackOff interface (so it can drive its Retry and Ticker), and [Permanent] is its
 // PermanentError, so an error marked permanent for one is permanent for the other.
-// It also converts to and from k8s.io/apimachinery's wait.Backoff ([FromWait], [Policy.ToWait]).
+// It also converts to and from k8s.io/apimachinery's wait.Backoff ([FromWait], [Policy.ToWait]):
+// below the cap, a converted policy draws each delay from the same band, uniformly, as the
+// original; the conversions' docs say what else they keep.
 //
 // The rules:
 //
