@@ -26,6 +26,10 @@
 //     or [ErrEmptyPermanent] for a mark with nothing inside (cenkalti's &PermanentError{}).
 //     [RetryAfter] carries a server's hint; it is honoured if it fits in the remaining budget and
 //     gives up at once if it does not.
+//   - The caller's context deadline is a budget too: when the wait before the next attempt, its
+//     delay or hint, would end at or after ctx's deadline, Retry gives up at once instead of
+//     sleeping into it, with the last error and a reason matching [ErrDeadline] and
+//     context.DeadlineExceeded.
 //   - When Retry gives up, its error matches [ErrExhausted] with errors.Is and is an
 //     [*ExhaustedError] carrying the reason ([ErrDeadline], [ErrMaxAttempts] or the context's
 //     cause), the last operation error, the number of attempts and the time spent. The last

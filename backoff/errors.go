@@ -81,7 +81,8 @@ func IsPermanent(err error) (error, bool) {
 
 // RetryAfter wraps err with a server's hint to wait d before the next attempt (an HTTP
 // Retry-After, a gRPC RetryInfo). [Retry] waits exactly d instead of its own delay when d fits
-// in the remaining budget, and gives up at once with [ErrDeadline] when it does not.
+// in the remaining budget (before the policy's deadline, and before ctx's), and gives up at once
+// with [ErrDeadline] when it does not.
 // RetryAfter(d, nil) is nil; a negative d counts as zero.
 func RetryAfter(d time.Duration, err error) error {
 	if err == nil {

@@ -17,7 +17,7 @@ type Retrying struct {
 	Attempt   int           // the attempt that failed, 1 for the first
 	Err       error         // what it returned
 	Delay     time.Duration // the wait before the next attempt
-	Remaining time.Duration // budget left until the deadline, before the wait; Forever if none
+	Remaining time.Duration // budget left before the wait: until the policy's or ctx's deadline, whichever is sooner; Forever if neither
 }
 
 // Option configures [Retry] and [RetryValue].
@@ -44,7 +44,9 @@ func WithAttemptTimeout(d time.Duration) Option {
 // It stops early and returns:
 //   - the error inside a [Permanent] error, at once ([ErrEmptyPermanent] if there is none);
 //   - an [*ExhaustedError] (matching [ErrExhausted]) when the schedule says stop, when a
-//     [RetryAfter] hint does not fit in the budget, or when ctx ends; it keeps op's last error;
+//     [RetryAfter] hint does not fit in the budget, when the next attempt could not start before
+//     ctx's deadline (its Reason then matches [ErrDeadline] and context.DeadlineExceeded), or
+//     when ctx ends; it keeps op's last error;
 //   - p's validation error, or an error for a nil op, before calling op.
 //
 // Retry blocks until then; it waits on ctx, so cancelling ctx ends the wait at once. op is
@@ -118,27 +120,63 @@ func (r *retrier) failed(ctx context.Context, err error) error {
 		return inner
 	}
 	r.last = err
-	if ctx.Err() != nil {
-		return r.exhausted(context.Cause(ctx))
-	}
-	delay, ok := r.s.Next()
-	if !ok {
-		return r.exhausted(r.s.Reason())
-	}
-	if hint, ok := RetryAfterHint(err); ok {
-		if hint > r.s.Remaining() {
-			return r.exhausted(ErrDeadline)
-		}
-		delay = hint
+	delay, reason := r.next(ctx, err)
+	if reason != nil {
+		return r.exhausted(reason)
 	}
 	if r.o.onRetry != nil {
-		r.o.onRetry(Retrying{Attempt: r.attempts, Err: err, Delay: delay, Remaining: r.s.Remaining()})
+		r.o.onRetry(Retrying{Attempt: r.attempts, Err: err, Delay: delay, Remaining: r.remaining(ctx)})
 	}
 	if !Sleep(ctx, delay) {
 		return r.exhausted(context.Cause(ctx))
 	}
 	return nil
 }
+
+// next returns the wait before the next attempt, or why there is none: ctx has ended, the
+// schedule says stop, the hint does not fit before the policy's deadline, or the wait would end
+// at or after ctx's deadline, when the attempt would start with an ended context.
+func (r *retrier) next(ctx context.Context, err error) (time.Duration, error) {
+	if ctx.Err() != nil {
+		return 0, context.Cause(ctx)
+	}
+	delay, ok := r.s.Next() // already clipped to the policy's deadline
+	if !ok {
+		return 0, r.s.Reason()
+	}
+	if hint, ok := RetryAfterHint(err); ok {
+		if hint > r.s.Remaining() {
+			return 0, ErrDeadline
+		}
+		delay = hint
+	}
+	if dl, ok := ctx.Deadline(); ok && !time.Now().Add(delay).Before(dl) {
+		return 0, errContextDeadline
+	}
+	return delay, nil
+}
+
+// remaining is the budget left: until the policy's deadline or ctx's, whichever is sooner.
+func (r *retrier) remaining(ctx context.Context) time.Duration {
+	left := r.s.Remaining()
+	if dl, ok := ctx.Deadline(); ok {
+		left = min(left, max(time.Until(dl), 0))
+	}
+	return left
+}
+
+// errContextDeadline is the reason Retry gives up when the next attempt could not start before
+// ctx's deadline: it matches ErrDeadline and context.DeadlineExceeded, what the deadline would
+// have said had Retry slept into it.
+var errContextDeadline error = contextDeadlineError{}
+
+type contextDeadlineError struct{}
+
+func (contextDeadlineError) Error() string {
+	return "backoff: no time for another attempt before the context's deadline"
+}
+
+func (contextDeadlineError) Unwrap() []error { return []error{ErrDeadline, context.DeadlineExceeded} }
 
 func (r *retrier) exhausted(reason error) error {
 	return &ExhaustedError{Reason: reason, Last: r.last, Attempts: r.attempts, Elapsed: time.Since(r.start)}
