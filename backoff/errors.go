@@ -30,10 +30,10 @@ func (e *ExhaustedError) Error() string {
 	if e == nil {
 		return "<nil>"
 	}
-	msg := fmt.Sprintf("backoff: gave up after %d attempts in %v: %v", e.Attempts,
-		e.Elapsed.Round(time.Millisecond), e.Reason)
+	msg := fmt.Sprintf("backoff: gave up after %s in %s: %v", plural(e.Attempts, "attempt"),
+		duration(e.Elapsed.Round(time.Millisecond)), e.Reason)
 	if e.Last != nil {
-		msg += ": last error: " + e.Last.Error()
+		msg += fmt.Sprintf(": last error: %v", e.Last) // fmt survives a Last whose Error panics
 	}
 	return msg
 }
@@ -101,7 +101,7 @@ func (e *RetryAfterError) Error() string {
 	if e == nil {
 		return "<nil>"
 	}
-	return fmt.Sprintf("%v (retry after %v)", e.Err, e.Delay)
+	return fmt.Sprintf("%v (retry after %s)", e.Err, duration(e.Delay))
 }
 
 // Unwrap returns the wrapped error.

@@ -116,5 +116,5 @@ func ExampleFromWait() {
 	p := backoff.FromWait(wait.Backoff{Steps: 5, Duration: 10 * time.Millisecond, Factor: 1.0, Jitter: 0.1})
 	fmt.Printf("%+v\n", p)
 	// Output:
-	// {Initial:10.5ms Multiplier:1 Max:2562047h47m16.854775807s Jitter:0.047619047619047616 MaxElapsed:2562047h47m16.854775807s MaxAttempts:5}
+	// {Initial:10.5ms Multiplier:1 Max:forever Jitter:0.047619047619047616 MaxElapsed:forever MaxAttempts:5}
 }

@@ -76,11 +76,11 @@ func (p Policy) Validate() error {
 	}
 	switch {
 	case p.Initial < 0:
-		return bad("Initial %v is negative", p.Initial)
+		return bad("Initial %s is negative", p.Initial)
 	case p.Max < 0:
-		return bad("Max %v is negative", p.Max)
+		return bad("Max %s is negative", p.Max)
 	case p.MaxElapsed < 0:
-		return bad("MaxElapsed %v is negative", p.MaxElapsed)
+		return bad("MaxElapsed %s is negative", p.MaxElapsed)
 	case p.MaxAttempts < 0:
 		return bad("MaxAttempts %d is negative", p.MaxAttempts)
 	case math.IsNaN(p.Multiplier) || math.IsInf(p.Multiplier, 0):
@@ -91,7 +91,7 @@ func (p Policy) Validate() error {
 		return bad("Jitter %v is outside [0, 1] (use NoJitter to turn it off)", p.Jitter)
 	}
 	if r := p.withDefaults(); r.Initial > r.Max {
-		return bad("Initial %v is above Max %v", r.Initial, r.Max)
+		return bad("Initial %s is above Max %s", duration(r.Initial), duration(r.Max))
 	}
 	return nil
 }
