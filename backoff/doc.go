@@ -24,8 +24,8 @@
 //     jittered too. Arithmetic saturates: no attempt count, multiplier or cap overflows.
 //   - [Retry] and [RetryValue] stop at once on a [Permanent] error and return the error inside it,
 //     or [ErrEmptyPermanent] for a mark with nothing inside (cenkalti's &PermanentError{}).
-//     [RetryAfter] carries a server's hint; it is honoured if it fits in the remaining budget and
-//     gives up at once if it does not.
+//     [RetryAfter] carries a server's hint ([ParseRetryAfter] reads HTTP's Retry-After); it is
+//     honoured if it fits in the remaining budget and gives up at once if it does not.
 //   - The caller's context deadline is a budget too: when the wait before the next attempt, its
 //     delay or hint, would end at or after ctx's deadline, Retry gives up at once instead of
 //     sleeping into it, with the last error and a reason matching [ErrDeadline] and
