@@ -36,6 +36,9 @@
 //     operation error is kept also when the context ended first.
 //   - A per-attempt timeout ([WithAttemptTimeout]) that expires is a failed attempt and is
 //     retried; the caller's context ending is not.
+//   - A panic in the operation or in a hook propagates to Retry's caller unchanged. Retry starts
+//     no goroutine, and an attempt's own context is cancelled on the way out, so nothing is left
+//     behind.
 //
 // The package does not log. [OnRetry] reports each retry to a hook instead.
 package backoff

@@ -50,7 +50,8 @@ func WithAttemptTimeout(d time.Duration) Option {
 //   - p's validation error, or an error for a nil op, before calling op.
 //
 // Retry blocks until then; it waits on ctx, so cancelling ctx ends the wait at once. op is
-// called on the calling goroutine with a context derived from ctx.
+// called on the calling goroutine with a context derived from ctx; a panic in op or in a hook
+// propagates unchanged.
 func Retry(ctx context.Context, p Policy, op func(context.Context) error, opts ...Option) error {
 	if op == nil {
 		return errNilOperation
