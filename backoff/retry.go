@@ -9,18 +9,24 @@ import (
 // ErrAttemptTimeout is the cause of an attempt's context when [WithAttemptTimeout] expires.
 var ErrAttemptTimeout = errors.New("backoff: attempt timed out")
 
-// errNilOperation is returned for a nil operation: a programmer error, but reported, not panicked.
-var errNilOperation = errors.New("backoff: nil operation")
+// errNilOperation and errNilContext are returned for a nil operation or context: programmer
+// errors, but reported, not panicked.
+var (
+	errNilOperation = errors.New("backoff: nil operation")
+	errNilContext   = errors.New("backoff: nil context")
+)
 
 // Retrying describes one failed attempt that will be retried; [OnRetry] receives it.
 type Retrying struct {
-	Attempt   int           // the attempt that failed, 1 for the first
-	Err       error         // what it returned
-	Delay     time.Duration // the wait before the next attempt
-	Remaining time.Duration // budget left before the wait: until the policy's or ctx's deadline, whichever is sooner; Forever if neither
+	Attempt int           // the attempt that failed, 1 for the first
+	Err     error         // what it returned
+	Delay   time.Duration // the wait before the next attempt
+	// Remaining is the budget left before the wait: until the policy's deadline or ctx's,
+	// whichever is sooner; Forever if there is neither.
+	Remaining time.Duration
 }
 
-// Option configures [Retry] and [RetryValue].
+// Option configures [Retry] and [RetryValue]. A nil Option is ignored.
 type Option func(*options)
 
 type options struct {
@@ -29,7 +35,8 @@ type options struct {
 }
 
 // OnRetry calls fn after each failed attempt that will be retried, before the wait, on the
-// goroutine that called Retry. It is not called for the attempt after which Retry gives up.
+// goroutine that called Retry. It is not called for the attempt after which Retry gives up. A
+// nil fn means no hook.
 func OnRetry(fn func(Retrying)) Option { return func(o *options) { o.onRetry = fn } }
 
 // WithAttemptTimeout gives each attempt a context that ends after d, with cause
@@ -47,7 +54,7 @@ func WithAttemptTimeout(d time.Duration) Option {
 //     [RetryAfter] hint does not fit in the budget, when the next attempt could not start before
 //     ctx's deadline (its Reason then matches [ErrDeadline] and context.DeadlineExceeded), or
 //     when ctx ends; it keeps op's last error;
-//   - p's validation error, or an error for a nil op, before calling op.
+//   - p's validation error, or an error for a nil op or a nil ctx, before calling op.
 //
 // Retry blocks until then; it waits on ctx, so cancelling ctx ends the wait at once. op is
 // called on the calling goroutine with a context derived from ctx; a panic in op or in a hook
@@ -66,8 +73,11 @@ func Retry(ctx context.Context, p Policy, op func(context.Context) error, opts .
 // first successful call, or the zero T with the error Retry would return.
 func RetryValue[T any](ctx context.Context, p Policy, op func(context.Context) (T, error), opts ...Option) (T, error) {
 	var zero T
-	if op == nil {
+	switch {
+	case op == nil:
 		return zero, errNilOperation
+	case ctx == nil:
+		return zero, errNilContext
 	}
 	s, err := NewSchedule(p)
 	if err != nil {
@@ -75,7 +85,9 @@ func RetryValue[T any](ctx context.Context, p Policy, op func(context.Context) (
 	}
 	r := retrier{s: s, start: time.Now()}
 	for _, opt := range opts {
-		opt(&r.o)
+		if opt != nil {
+			opt(&r.o)
+		}
 	}
 	for {
 		if ctx.Err() != nil {
@@ -185,8 +197,11 @@ func (r *retrier) exhausted(reason error) error {
 
 // Sleep waits for d or until ctx ends, whichever comes first, and reports whether the whole
 // wait passed. It is the wait of a loop that drives a [Schedule] by hand; zero or a negative d
-// does not wait but still reports false when ctx has ended.
+// does not wait but still reports false when ctx has ended. A nil ctx never ends.
 func Sleep(ctx context.Context, d time.Duration) bool {
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	if d <= 0 {
 		return ctx.Err() == nil
 	}

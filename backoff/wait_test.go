@@ -215,6 +215,9 @@ func TestToWaitNeverDrawsPastMax(t *testing.T) {
 		{Initial: time.Millisecond, Max: 7 * time.Millisecond, Jitter: 0.3, Multiplier: 1.1},
 	} {
 		r := p.WithDefaults()
+		w := p.ToWait()
+		longest := float64(max(w.Duration, w.Cap)) * (1 + w.Jitter) // wait's band at its cap
+		assert.LessOrEqual(t, longest, float64(r.Max), "%+v: wait's longest delay", p)
 		for range 100 {
 			w := p.ToWait()
 			for n := 1; n <= 40; n++ {
