@@ -4,8 +4,8 @@
 // its BackOff interface (so it can drive its Retry and Ticker), and [Permanent] is its
 // PermanentError, so an error marked permanent for one is permanent for the other.
 // It also converts to and from k8s.io/apimachinery's wait.Backoff ([FromWait], [Policy.ToWait]):
-// below the cap, a converted policy draws each delay from the same band, uniformly, as the
-// original; the conversions' docs say what else they keep.
+// below the cap, a converted policy draws each delay uniformly from the same band as the
+// original (ToWait of a Jitter above 0.9 aside); the conversions' docs say exactly what they keep.
 //
 // The rules:
 //
