@@ -27,10 +27,13 @@ type ExhaustedError struct {
 }
 
 func (e *ExhaustedError) Error() string {
-	msg := fmt.Sprintf("backoff: gave up after %d attempts in %v: %v", e.Attempts,
-		e.Elapsed.Round(time.Millisecond), e.Reason)
+	if e == nil {
+		return "<nil>"
+	}
+	msg := fmt.Sprintf("backoff: gave up after %s in %s: %v", plural(e.Attempts, "attempt"),
+		duration(e.Elapsed.Round(time.Millisecond)), e.Reason)
 	if e.Last != nil {
-		msg += ": last error: " + e.Last.Error()
+		msg += fmt.Sprintf(": last error: %v", e.Last) // fmt survives a Last whose Error panics
 	}
 	return msg
 }
@@ -41,6 +44,9 @@ func (e *ExhaustedError) Is(target error) bool { return target == ErrExhausted }
 // Unwrap returns the reason and the last error (those that are not nil), so errors.Is and
 // errors.As see both.
 func (e *ExhaustedError) Unwrap() []error {
+	if e == nil {
+		return nil
+	}
 	errs := make([]error, 0, 2)
 	for _, err := range []error{e.Reason, e.Last} {
 		if err != nil {
@@ -54,45 +60,21 @@ func (e *ExhaustedError) Unwrap() []error {
 // Permanent, so both packages recognise it. Permanent(nil) is nil.
 func Permanent(err error) error { return cbackoff.Permanent(err) }
 
+// ErrEmptyPermanent is what [Retry] returns, after that one call, when the operation returns a
+// permanent mark with no error inside: a cenkalti/backoff &PermanentError{Err: nil} or a nil
+// *PermanentError, which [Permanent] never makes. The operation did fail (its error was not
+// nil), so Retry reports that instead of success.
+var ErrEmptyPermanent = errors.New("backoff: permanent error with no error inside")
+
 // IsPermanent reports whether err, or an error it wraps, was marked by [Permanent], and returns
-// the error inside the mark.
+// the error inside the mark: nil for a mark with nothing inside (see [ErrEmptyPermanent]).
 func IsPermanent(err error) (error, bool) {
 	var p *cbackoff.PermanentError
-	if errors.As(err, &p) {
-		return p.Err, true
+	if !errors.As(err, &p) {
+		return nil, false
 	}
-	return nil, false
-}
-
-// RetryAfter wraps err with a server's hint to wait d before the next attempt (an HTTP
-// Retry-After, a gRPC RetryInfo). [Retry] waits exactly d instead of its own delay when d fits
-// in the remaining budget, and gives up at once with [ErrDeadline] when it does not.
-// RetryAfter(d, nil) is nil; a negative d counts as zero.
-func RetryAfter(d time.Duration, err error) error {
-	if err == nil {
-		return nil
+	if p == nil { // a typed nil in err's chain
+		return nil, true
 	}
-	return &RetryAfterError{Delay: max(d, 0), Err: err}
-}
-
-// RetryAfterError is the error [RetryAfter] returns.
-type RetryAfterError struct {
-	Delay time.Duration
-	Err   error
-}
-
-func (e *RetryAfterError) Error() string {
-	return fmt.Sprintf("%v (retry after %v)", e.Err, e.Delay)
-}
-
-// Unwrap returns the wrapped error.
-func (e *RetryAfterError) Unwrap() error { return e.Err }
-
-// RetryAfterHint returns the delay of the first [RetryAfterError] in err's chain.
-func RetryAfterHint(err error) (time.Duration, bool) {
-	var ra *RetryAfterError
-	if errors.As(err, &ra) {
-		return ra.Delay, true
-	}
-	return 0, false
+	return p.Err, true
 }

@@ -116,5 +116,22 @@ func ExampleFromWait() {
 	p := backoff.FromWait(wait.Backoff{Steps: 5, Duration: 10 * time.Millisecond, Factor: 1.0, Jitter: 0.1})
 	fmt.Printf("%+v\n", p)
 	// Output:
-	// {Initial:10ms Multiplier:1 Max:2562047h47m16.854775807s Jitter:0.05 MaxElapsed:2562047h47m16.854775807s MaxAttempts:5}
+	// {Initial:10.5ms Multiplier:1 Max:forever Jitter:0.047619047619047616 MaxElapsed:forever MaxAttempts:5}
+}
+
+// An HTTP client turns a 429's or 503's Retry-After into a hint for Retry.
+func ExampleParseRetryAfter() {
+	now := time.Date(2026, time.March, 1, 12, 0, 0, 0, time.UTC)
+	for _, v := range []string{"120", "Sun, 01 Mar 2026 12:00:30 GMT", "Sun, 01 Mar 2026 11:00:00 GMT", "soon"} {
+		d, ok := backoff.ParseRetryAfter(v, now)
+		fmt.Printf("%q: %v %v\n", v, d, ok)
+	}
+	d, _ := backoff.ParseRetryAfter("30", now)
+	fmt.Println(backoff.RetryAfter(d, errors.New("429 too many requests")))
+	// Output:
+	// "120": 2m0s true
+	// "Sun, 01 Mar 2026 12:00:30 GMT": 30s true
+	// "Sun, 01 Mar 2026 11:00:00 GMT": 0s true
+	// "soon": 0s false
+	// 429 too many requests (retry after 30s)
 }

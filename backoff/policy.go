@@ -10,19 +10,21 @@ import (
 // Defaults used for the zero fields of a [Policy]. They are chosen for calls to external APIs (a
 // cloud provider, a device, a database across the network):
 //
-//   - DefaultInitial, 500ms: a transient glitch (a dropped connection, a leader election, a brief
+//   - DefaultInitial, 500ms (or Max, if that is set and shorter): a transient glitch (a dropped connection, a leader election, a brief
 //     overload) usually clears within a second, and a first retry sooner than that mostly hits
 //     the same glitch.
 //   - DefaultMultiplier, 2: the delay reaches the cap in about six retries, so a short outage is
 //     retried often and a long one costs little.
-//   - DefaultMax, 30s: after the peer recovers, a caller notices within half a minute; most API
+//   - DefaultMax, 30s (or Initial, if that is set and longer): after the peer recovers, a caller notices within half a minute; most API
 //     rate-limit windows are a minute or less.
 //   - DefaultJitter, 0.5: delays spread over [0.5d, 1.5d], so many clients that failed together
 //     (the peer restarted under all of them) do not come back in lockstep.
 //   - DefaultMaxElapsed, 5m: long enough to ride out a rolling restart or a failover of the peer,
 //     short enough that a real outage surfaces as an error instead of a silent hang.
 //
-// MaxAttempts has no default: zero means the deadline alone bounds the retries.
+// So a zero field is valid with any set fields: the default Initial never exceeds a set Max, and
+// the default Max never undercuts a set Initial. MaxAttempts has no default: zero means the
+// deadline alone bounds the retries.
 const (
 	DefaultInitial    = 500 * time.Millisecond
 	DefaultMultiplier = 2.0
@@ -41,13 +43,14 @@ const NoJitter = -1.0
 // goroutines, compare it. Each zero field means its default (see [DefaultInitial]), so the zero
 // Policy is a sensible policy for an external API. Make a [Schedule] from it to use it.
 type Policy struct {
-	// Initial is the delay before the first retry, before jitter. Zero means DefaultInitial.
+	// Initial is the delay before the first retry, before jitter. Zero means DefaultInitial, or
+	// Max if Max is set and shorter.
 	Initial time.Duration
 	// Multiplier grows the delay after each retry; at least 1 (1 gives a constant delay).
 	// Zero means DefaultMultiplier.
 	Multiplier float64
-	// Max caps one delay, after jitter: no delay is longer. Zero means DefaultMax; Forever means
-	// no cap.
+	// Max caps one delay, after jitter: no delay is longer. Zero means DefaultMax, or Initial if
+	// Initial is set and longer; Forever means no cap.
 	Max time.Duration
 	// Jitter is the randomization fraction, in [0, 1]: a delay d becomes one drawn uniformly
 	// from [d·(1-Jitter), d·(1+Jitter)], then capped. Zero means DefaultJitter; NoJitter turns
@@ -65,19 +68,19 @@ var ErrInvalidPolicy = errors.New("backoff: invalid policy")
 
 // Validate reports the first field of p that makes no sense: a negative duration or attempt
 // count, a multiplier below 1, a jitter outside [0, 1] (other than NoJitter), an initial delay
-// above the cap, or a NaN or infinity. The error matches [ErrInvalidPolicy]. Zero fields are
-// valid: they mean their defaults.
+// above the cap (both set), or a NaN or infinity. The error matches [ErrInvalidPolicy]. Zero
+// fields are valid in every combination with set fields: they mean their defaults.
 func (p Policy) Validate() error {
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("%w: %s", ErrInvalidPolicy, fmt.Sprintf(format, args...))
 	}
 	switch {
 	case p.Initial < 0:
-		return bad("Initial %v is negative", p.Initial)
+		return bad("Initial %s is negative", p.Initial)
 	case p.Max < 0:
-		return bad("Max %v is negative", p.Max)
+		return bad("Max %s is negative", p.Max)
 	case p.MaxElapsed < 0:
-		return bad("MaxElapsed %v is negative", p.MaxElapsed)
+		return bad("MaxElapsed %s is negative", p.MaxElapsed)
 	case p.MaxAttempts < 0:
 		return bad("MaxAttempts %d is negative", p.MaxAttempts)
 	case math.IsNaN(p.Multiplier) || math.IsInf(p.Multiplier, 0):
@@ -88,7 +91,7 @@ func (p Policy) Validate() error {
 		return bad("Jitter %v is outside [0, 1] (use NoJitter to turn it off)", p.Jitter)
 	}
 	if r := p.withDefaults(); r.Initial > r.Max {
-		return bad("Initial %v is above Max %v", r.Initial, r.Max)
+		return bad("Initial %s is above Max %s", duration(r.Initial), duration(r.Max))
 	}
 	return nil
 }
@@ -98,14 +101,14 @@ func (p Policy) Validate() error {
 func (p Policy) WithDefaults() Policy { return p.withDefaults() }
 
 func (p Policy) withDefaults() Policy {
+	if p.Max == 0 {
+		p.Max = max(DefaultMax, p.Initial) // Initial is zero or set here, never defaulted yet
+	}
 	if p.Initial == 0 {
-		p.Initial = DefaultInitial
+		p.Initial = min(DefaultInitial, p.Max)
 	}
 	if p.Multiplier == 0 {
 		p.Multiplier = DefaultMultiplier
-	}
-	if p.Max == 0 {
-		p.Max = DefaultMax
 	}
 	if p.Jitter == 0 {
 		p.Jitter = DefaultJitter

@@ -26,7 +26,7 @@ func TestValidateRejectsNonsense(t *testing.T) {
 		{"jitter above one", Policy{Jitter: 1.5}, "Jitter 1.5 is outside [0, 1]"},
 		{"negative jitter", Policy{Jitter: -0.1}, "Jitter -0.1 is outside [0, 1]"},
 		{"NaN jitter", Policy{Jitter: math.NaN()}, "Jitter NaN is outside [0, 1]"},
-		{"initial above cap", Policy{Initial: time.Minute}, "Initial 1m0s is above Max 30s"},
+		{"initial above cap", Policy{Initial: time.Minute, Max: 30 * time.Second}, "Initial 1m0s is above Max 30s"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -9,18 +9,24 @@ import (
 // ErrAttemptTimeout is the cause of an attempt's context when [WithAttemptTimeout] expires.
 var ErrAttemptTimeout = errors.New("backoff: attempt timed out")
 
-// errNilOperation is returned for a nil operation: a programmer error, but reported, not panicked.
-var errNilOperation = errors.New("backoff: nil operation")
+// errNilOperation and errNilContext are returned for a nil operation or context: programmer
+// errors, but reported, not panicked.
+var (
+	errNilOperation = errors.New("backoff: nil operation")
+	errNilContext   = errors.New("backoff: nil context")
+)
 
 // Retrying describes one failed attempt that will be retried; [OnRetry] receives it.
 type Retrying struct {
-	Attempt   int           // the attempt that failed, 1 for the first
-	Err       error         // what it returned
-	Delay     time.Duration // the wait before the next attempt
-	Remaining time.Duration // budget left until the deadline, before the wait; Forever if none
+	Attempt int           // the attempt that failed, 1 for the first
+	Err     error         // what it returned
+	Delay   time.Duration // the wait before the next attempt
+	// Remaining is the budget left before the wait: until the policy's deadline or ctx's,
+	// whichever is sooner; Forever if there is neither.
+	Remaining time.Duration
 }
 
-// Option configures [Retry] and [RetryValue].
+// Option configures [Retry] and [RetryValue]. A nil Option is ignored.
 type Option func(*options)
 
 type options struct {
@@ -29,7 +35,8 @@ type options struct {
 }
 
 // OnRetry calls fn after each failed attempt that will be retried, before the wait, on the
-// goroutine that called Retry. It is not called for the attempt after which Retry gives up.
+// goroutine that called Retry. It is not called for the attempt after which Retry gives up. A
+// nil fn means no hook.
 func OnRetry(fn func(Retrying)) Option { return func(o *options) { o.onRetry = fn } }
 
 // WithAttemptTimeout gives each attempt a context that ends after d, with cause
@@ -42,13 +49,16 @@ func WithAttemptTimeout(d time.Duration) Option {
 // Retry calls op until it returns nil, following policy p, and returns nil on success.
 //
 // It stops early and returns:
-//   - the error inside a [Permanent] error, at once;
+//   - the error inside a [Permanent] error, at once ([ErrEmptyPermanent] if there is none);
 //   - an [*ExhaustedError] (matching [ErrExhausted]) when the schedule says stop, when a
-//     [RetryAfter] hint does not fit in the budget, or when ctx ends; it keeps op's last error;
-//   - p's validation error, or an error for a nil op, before calling op.
+//     [RetryAfter] hint does not fit in the budget, when the next attempt could not start before
+//     ctx's deadline (its Reason then matches [ErrDeadline] and context.DeadlineExceeded), or
+//     when ctx ends; it keeps op's last error;
+//   - p's validation error, or an error for a nil op or a nil ctx, before calling op.
 //
 // Retry blocks until then; it waits on ctx, so cancelling ctx ends the wait at once. op is
-// called on the calling goroutine with a context derived from ctx.
+// called on the calling goroutine with a context derived from ctx; a panic in op or in a hook
+// propagates unchanged.
 func Retry(ctx context.Context, p Policy, op func(context.Context) error, opts ...Option) error {
 	if op == nil {
 		return errNilOperation
@@ -63,8 +73,11 @@ func Retry(ctx context.Context, p Policy, op func(context.Context) error, opts .
 // first successful call, or the zero T with the error Retry would return.
 func RetryValue[T any](ctx context.Context, p Policy, op func(context.Context) (T, error), opts ...Option) (T, error) {
 	var zero T
-	if op == nil {
+	switch {
+	case op == nil:
 		return zero, errNilOperation
+	case ctx == nil:
+		return zero, errNilContext
 	}
 	s, err := NewSchedule(p)
 	if err != nil {
@@ -72,7 +85,9 @@ func RetryValue[T any](ctx context.Context, p Policy, op func(context.Context) (
 	}
 	r := retrier{s: s, start: time.Now()}
 	for _, opt := range opts {
-		opt(&r.o)
+		if opt != nil {
+			opt(&r.o)
+		}
 	}
 	for {
 		if ctx.Err() != nil {
@@ -112,24 +127,18 @@ type retrier struct {
 // for the next attempt.
 func (r *retrier) failed(ctx context.Context, err error) error {
 	if inner, ok := IsPermanent(err); ok {
+		if inner == nil {
+			return ErrEmptyPermanent
+		}
 		return inner
 	}
 	r.last = err
-	if ctx.Err() != nil {
-		return r.exhausted(context.Cause(ctx))
-	}
-	delay, ok := r.s.Next()
-	if !ok {
-		return r.exhausted(r.s.Reason())
-	}
-	if hint, ok := RetryAfterHint(err); ok {
-		if hint > r.s.Remaining() {
-			return r.exhausted(ErrDeadline)
-		}
-		delay = hint
+	delay, reason := r.next(ctx, err)
+	if reason != nil {
+		return r.exhausted(reason)
 	}
 	if r.o.onRetry != nil {
-		r.o.onRetry(Retrying{Attempt: r.attempts, Err: err, Delay: delay, Remaining: r.s.Remaining()})
+		r.o.onRetry(Retrying{Attempt: r.attempts, Err: err, Delay: delay, Remaining: r.remaining(ctx)})
 	}
 	if !Sleep(ctx, delay) {
 		return r.exhausted(context.Cause(ctx))
@@ -137,14 +146,62 @@ func (r *retrier) failed(ctx context.Context, err error) error {
 	return nil
 }
 
+// next returns the wait before the next attempt, or why there is none: ctx has ended, the
+// schedule says stop, the hint does not fit before the policy's deadline, or the wait would end
+// at or after ctx's deadline, when the attempt would start with an ended context.
+func (r *retrier) next(ctx context.Context, err error) (time.Duration, error) {
+	if ctx.Err() != nil {
+		return 0, context.Cause(ctx)
+	}
+	delay, ok := r.s.Next() // already clipped to the policy's deadline
+	if !ok {
+		return 0, r.s.Reason()
+	}
+	if hint, ok := RetryAfterHint(err); ok {
+		if hint > r.s.Remaining() {
+			return 0, ErrDeadline
+		}
+		delay = hint
+	}
+	if dl, ok := ctx.Deadline(); ok && !time.Now().Add(delay).Before(dl) {
+		return 0, errContextDeadline
+	}
+	return delay, nil
+}
+
+// remaining is the budget left: until the policy's deadline or ctx's, whichever is sooner.
+func (r *retrier) remaining(ctx context.Context) time.Duration {
+	left := r.s.Remaining()
+	if dl, ok := ctx.Deadline(); ok {
+		left = min(left, max(time.Until(dl), 0))
+	}
+	return left
+}
+
+// errContextDeadline is the reason Retry gives up when the next attempt could not start before
+// ctx's deadline: it matches ErrDeadline and context.DeadlineExceeded, what the deadline would
+// have said had Retry slept into it.
+var errContextDeadline error = contextDeadlineError{}
+
+type contextDeadlineError struct{}
+
+func (contextDeadlineError) Error() string {
+	return "backoff: no time for another attempt before the context's deadline"
+}
+
+func (contextDeadlineError) Unwrap() []error { return []error{ErrDeadline, context.DeadlineExceeded} }
+
 func (r *retrier) exhausted(reason error) error {
 	return &ExhaustedError{Reason: reason, Last: r.last, Attempts: r.attempts, Elapsed: time.Since(r.start)}
 }
 
 // Sleep waits for d or until ctx ends, whichever comes first, and reports whether the whole
 // wait passed. It is the wait of a loop that drives a [Schedule] by hand; zero or a negative d
-// does not wait but still reports false when ctx has ended.
+// does not wait but still reports false when ctx has ended. A nil ctx never ends.
 func Sleep(ctx context.Context, d time.Duration) bool {
+	if ctx == nil {
+		ctx = context.Background()
+	}
 	if d <= 0 {
 		return ctx.Err() == nil
 	}

@@ -170,14 +170,16 @@ func TestRetryParentContextEndingIsNotRetried(t *testing.T) {
 
 func TestRetryContextEndingDuringTheWaitKeepsTheLastError(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		ctx, cancel := context.WithTimeout(t.Context(), 1500*time.Millisecond)
-		defer cancel()
+		stop := errors.New("shutting down")
+		ctx, cancel := context.WithCancelCause(t.Context())
+		defer cancel(nil)
+		time.AfterFunc(1500*time.Millisecond, func() { cancel(stop) }) // no deadline: a cancel
 		op, calls := failing(1000, errFlaky)
 		start := time.Now()
 		err := Retry(ctx, fixed, op)
 		assert.Equal(t, 1500*time.Millisecond, time.Since(start), "the wait ends with the context")
 		assert.Equal(t, 2, *calls)
-		assert.ErrorIs(t, err, context.DeadlineExceeded)
+		assert.ErrorIs(t, err, stop)
 		assert.ErrorIs(t, err, errFlaky)
 	})
 }

@@ -11,7 +11,8 @@ import (
 // Reasons a [Schedule] stops, carried by [ExhaustedError.Reason].
 var (
 	// ErrDeadline: the policy's MaxElapsed has passed since the first failure, or a
-	// [RetryAfter] hint would end after it.
+	// [RetryAfter] hint would end after it, or [Retry]'s next attempt could not start before
+	// its context's deadline (that reason also matches context.DeadlineExceeded).
 	ErrDeadline = errors.New("backoff: deadline passed")
 	// ErrMaxAttempts: the policy's MaxAttempts attempts have been made.
 	ErrMaxAttempts = errors.New("backoff: attempts exhausted")
