@@ -40,5 +40,5 @@
 //     no goroutine, and an attempt's own context is cancelled on the way out, so nothing is left
 //     behind.
 //
-// The package does not log. [OnRetry] reports each retry to a hook instead.
+// The package does not log. [Hooks.OnRetry] reports each retry to a hook instead.
 package backoff

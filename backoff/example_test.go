@@ -101,9 +101,10 @@ func ExampleRetryValue() {
 			return "", errors.New("connection reset")
 		}
 		return "lb-42", nil
-	}, backoff.OnRetry(func(r backoff.Retrying) {
+	}, backoff.WithHooks(backoff.Hooks{OnRetry: func(r backoff.Retrying) {
 		fmt.Printf("attempt %d failed (%v), next in %v\n", r.Attempt, r.Err, r.Delay)
-	}))
+	}}),
+	)
 	fmt.Println(id, err)
 	// Output:
 	// attempt 1 failed (connection reset), next in 1ms

@@ -48,7 +48,7 @@ func TestRetryLetsAPanicInOnRetryPropagateUnchanged(t *testing.T) {
 		want := &boom{}
 		op, calls := failing(10, errFlaky)
 		got := recovered(func() {
-			_ = Retry(t.Context(), fixed, op, OnRetry(func(Retrying) { panic(want) }))
+			_ = Retry(t.Context(), fixed, op, WithHooks(Hooks{OnRetry: func(Retrying) { panic(want) }}))
 		})
 		assert.Same(t, want, got)
 		assert.Equal(t, 1, *calls, "no attempt after the hook panicked")

@@ -16,7 +16,7 @@ var (
 	errNilContext   = errors.New("backoff: nil context")
 )
 
-// Retrying describes one failed attempt that will be retried; [OnRetry] receives it.
+// Retrying describes one failed attempt that will be retried; [Hooks.OnRetry] receives it.
 type Retrying struct {
 	Attempt int           // the attempt that failed, 1 for the first
 	Err     error         // what it returned
@@ -34,10 +34,25 @@ type options struct {
 	attemptTimeout time.Duration
 }
 
-// OnRetry calls fn after each failed attempt that will be retried, before the wait, on the
-// goroutine that called Retry. It is not called for the attempt after which Retry gives up. A
-// nil fn means no hook.
-func OnRetry(fn func(Retrying)) Option { return func(o *options) { o.onRetry = fn } }
+// Hooks are the functions [Retry] and [RetryValue] call to report what they do, as every
+// package of the library reports: a struct of optional functions set with [WithHooks]. A nil
+// field is absent; the zero Hooks reports nothing.
+type Hooks struct {
+	// OnRetry is called after each failed attempt that will be retried, before the wait, on
+	// the goroutine that called Retry. It is not called for the attempt after which Retry
+	// gives up.
+	OnRetry func(Retrying)
+}
+
+// WithHooks sets the functions Retry calls to report what it does. Several WithHooks combine:
+// a non-nil field replaces the one set before it, and a nil field leaves it.
+func WithHooks(h Hooks) Option {
+	return func(o *options) {
+		if h.OnRetry != nil {
+			o.onRetry = h.OnRetry
+		}
+	}
+}
 
 // WithAttemptTimeout gives each attempt a context that ends after d, with cause
 // [ErrAttemptTimeout]. An attempt that fails because of it is retried like any failure. Zero or

@@ -52,7 +52,7 @@ func TestRetryGivesUpAtOnceWhenTheDelayEndsPastTheContextDeadline(t *testing.T) 
 				op, calls := failing(1000, errFlaky)
 				start := time.Now()
 				var retries int
-				err := Retry(ctx, fixed, op, OnRetry(func(Retrying) { retries++ }))
+				err := Retry(ctx, fixed, op, WithHooks(Hooks{OnRetry: func(Retrying) { retries++ }}))
 				// attempts at 0 and 1s; the next one, after 2s more, could not start in time
 				assert.Equal(t, time.Second, time.Since(start))
 				assert.Equal(t, 2, *calls)
@@ -79,7 +79,7 @@ func TestRetryReportsTheContextDeadlineAsRemaining(t *testing.T) {
 		defer cancel()
 		op, _ := failing(2, errFlaky)
 		var seen []time.Duration
-		require.NoError(t, Retry(ctx, fixed, op, OnRetry(func(r Retrying) { seen = append(seen, r.Remaining) })))
+		require.NoError(t, Retry(ctx, fixed, op, WithHooks(Hooks{OnRetry: func(r Retrying) { seen = append(seen, r.Remaining) }})))
 		assert.Equal(t, []time.Duration{10 * time.Second, 9 * time.Second}, seen,
 			"the context's deadline is sooner than the policy's minute")
 	})

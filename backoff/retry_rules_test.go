@@ -100,7 +100,7 @@ func TestRetryIgnoresNilOptionsAndNilHooks(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		op, calls := failing(2, errFlaky)
 		require.NotPanics(t, func() {
-			assert.NoError(t, Retry(t.Context(), fixed, op, nil, OnRetry(nil)))
+			assert.NoError(t, Retry(t.Context(), fixed, op, nil, WithHooks(Hooks{OnRetry: nil})))
 		})
 		assert.Equal(t, 3, *calls)
 	})
@@ -126,10 +126,10 @@ func TestRetryOnRetryRunsOnTheCallingGoroutineBeforeTheWait(t *testing.T) {
 		start := time.Now()
 		var at time.Duration
 		inRetry := true
-		require.NoError(t, Retry(t.Context(), fixed, op, OnRetry(func(Retrying) {
+		require.NoError(t, Retry(t.Context(), fixed, op, WithHooks(Hooks{OnRetry: func(Retrying) {
 			at = time.Since(start)
 			assert.True(t, inRetry, "the hook runs while Retry runs")
-		})))
+		}})))
 		inRetry = false // unsynchronised on purpose: -race says if the hook ran elsewhere
 		assert.Zero(t, at, "before the wait")
 	})

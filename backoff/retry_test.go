@@ -97,7 +97,7 @@ func TestRetryHonoursRetryAfterWithinTheBudget(t *testing.T) {
 		op, _ := failing(1, RetryAfter(7*time.Second, errFlaky))
 		var seen []Retrying
 		start := time.Now()
-		err := Retry(t.Context(), fixed, op, OnRetry(func(r Retrying) { seen = append(seen, r) }))
+		err := Retry(t.Context(), fixed, op, WithHooks(Hooks{OnRetry: func(r Retrying) { seen = append(seen, r) }}))
 		require.NoError(t, err)
 		assert.Equal(t, 7*time.Second, time.Since(start), "the hint replaces the 1s delay")
 		require.Len(t, seen, 1)
@@ -123,7 +123,7 @@ func TestRetryReportsEachRetryToOnRetry(t *testing.T) {
 		op, _ := failing(1000, errFlaky)
 		var seen []Retrying
 		p := Policy{Initial: time.Second, Jitter: NoJitter, MaxElapsed: 5 * time.Second}
-		_ = Retry(t.Context(), p, op, OnRetry(func(r Retrying) { seen = append(seen, r) }))
+		_ = Retry(t.Context(), p, op, WithHooks(Hooks{OnRetry: func(r Retrying) { seen = append(seen, r) }}))
 		assert.Equal(t, []Retrying{
 			{Attempt: 1, Err: errFlaky, Delay: time.Second, Remaining: 5 * time.Second},
 			{Attempt: 2, Err: errFlaky, Delay: 2 * time.Second, Remaining: 4 * time.Second},
@@ -158,9 +158,10 @@ func TestRetryParentContextEndingIsNotRetried(t *testing.T) {
 			calls++
 			cancel(stop)
 			return errFlaky
-		}, WithAttemptTimeout(time.Hour), OnRetry(func(Retrying) {
+		}, WithAttemptTimeout(time.Hour), WithHooks(Hooks{OnRetry: func(Retrying) {
 			t.Error("OnRetry must not announce a retry after the caller's context ended")
-		}))
+		}}),
+		)
 		assert.Equal(t, 1, calls)
 		assert.ErrorIs(t, err, ErrExhausted)
 		assert.ErrorIs(t, err, stop, "the reason is the context's cause")

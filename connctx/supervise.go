@@ -130,7 +130,7 @@ func (sv *supervisor[C]) run(ctx context.Context) error {
 func (sv *supervisor[C]) connect(ctx context.Context) (C, error) {
 	var ropts []backoff.Option
 	if sv.o.hooks.OnDialError != nil {
-		ropts = append(ropts, backoff.OnRetry(sv.o.hooks.OnDialError))
+		ropts = append(ropts, backoff.WithHooks(backoff.Hooks{OnRetry: sv.o.hooks.OnDialError}))
 	}
 	if sv.o.dialTimeout > 0 {
 		ropts = append(ropts, backoff.WithAttemptTimeout(sv.o.dialTimeout))

@@ -85,10 +85,10 @@ func retryTour() error {
 		return "lb-42 ready", nil
 	}
 	p := backoff.Policy{Initial: 50 * time.Millisecond, Max: time.Second, MaxElapsed: 10 * time.Second}
-	v, err := backoff.RetryValue(context.Background(), p, op, backoff.OnRetry(func(r backoff.Retrying) {
+	v, err := backoff.RetryValue(context.Background(), p, op, backoff.WithHooks(backoff.Hooks{OnRetry: func(r backoff.Retrying) {
 		fmt.Printf("   attempt %d failed (%v); retry in %v, %v of budget left\n",
 			r.Attempt, r.Err, r.Delay.Round(time.Millisecond), r.Remaining.Round(time.Millisecond))
-	}))
+	}}))
 	if err != nil {
 		return err
 	}
