@@ -76,8 +76,8 @@ type resourceConfig struct {
 // delivers a synthetic Deleted event (its object a [*Tombstone]) for each object delivered
 // before that is gone, then watches from the list's resourceVersion.
 //
-// To know what was delivered before, the resource keeps the key (namespace/name) and the
-// resourceVersion of every live object it delivered: about 100 bytes plus the key's length per
+// To know what was delivered before, the resource keeps the namespace, the name and the
+// resourceVersion of every live object it delivered: about 100 bytes plus their lengths per
 // object, kept as long as the resource is. Without WithList, nothing is kept and a 410 restarts
 // the watch from "" (see [Resyncer]).
 func WithList(fn ListFunc) ResourceOption { return func(r *resourceConfig) { r.list = fn } }

@@ -201,3 +201,51 @@ func TestAListRejectedByTheServerGivesUp(t *testing.T) {
 		assert.ErrorIs(t, w.Run(t.Context()), watch.ErrRejected)
 	})
 }
+
+func TestAListWithTheSameKeyTwiceDeliversItOnceTheLastOneWins(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		src := watchtest.NewSource(
+			watchtest.Stream(watchtest.Added(obj("a", "1")), watchtest.Added(obj("b", "2")), watchtest.Gone()),
+			watchtest.Stream())
+		src.SetList(listOf("9", obj("a", "3"), obj("b", "2"), obj("c", "5"), obj("a", "4"), obj("c", "5"),
+			obj("b", "6"), obj("b", "2")))
+		h := newRecorder()
+		w := watch.New(h)
+		require.NoError(t, w.Add("pods", src, watch.WithList(src.List)))
+		run := start(t, w)
+		synctest.Wait()
+		require.NoError(t, run.stop())
+		assert.Equal(t, []string{"ADDED a@1", "ADDED b@2", "MODIFIED a@4", "ADDED c@5"}, h.Calls(),
+			"one event per key, with the last object listed for it, at the place of the first")
+	})
+}
+
+func TestSyntheticDeletesKeepNamespaceAndNameApart(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		// A cluster-scoped object named "a/b" (as sources adapted from etcd keys have) and the
+		// namespaced object b in namespace a are two objects.
+		cluster, namespaced := watchtest.Object("", "a/b", "1"), watchtest.Object("a", "b", "2")
+		src := watchtest.NewSource(
+			watchtest.Stream(watchtest.Added(cluster), watchtest.Added(namespaced), watchtest.Gone()),
+			watchtest.Stream())
+		src.SetList(listOf("5"))
+		var mu sync.Mutex
+		var deleted []metav1.ObjectMeta
+		w := watch.New(watch.HandlerFunc(func(_ context.Context, _ string, ev apiwatch.Event) error {
+			if ts, ok := ev.Object.(*watch.Tombstone); ok {
+				mu.Lock()
+				deleted = append(deleted, ts.ObjectMeta)
+				mu.Unlock()
+			}
+			return nil
+		}))
+		require.NoError(t, w.Add("things", src, watch.WithList(src.List)))
+		run := start(t, w)
+		synctest.Wait()
+		require.NoError(t, run.stop())
+		assert.Equal(t, []metav1.ObjectMeta{
+			{Name: "a/b", ResourceVersion: "1"},
+			{Namespace: "a", Name: "b", ResourceVersion: "2"},
+		}, deleted, "in key order: namespace, then name")
+	})
+}

@@ -2,7 +2,6 @@ package watch
 
 import (
 	"context"
-	"fmt"
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -48,13 +47,16 @@ func ListerOf[L runtime.Object](list func(context.Context, metav1.ListOptions) (
 		if err != nil {
 			return nil, "", err
 		}
+		if isNil(l) { // the accessors below would dereference it
+			return nil, "", malformedf("List returned neither a list nor an error")
+		}
 		items, err := meta.ExtractList(l)
 		if err != nil {
-			return nil, "", fmt.Errorf("%w: list: %w", ErrMalformed, err)
+			return nil, "", malformedf("%T: %w", l, err)
 		}
 		acc, err := meta.ListAccessor(l)
 		if err != nil {
-			return nil, "", fmt.Errorf("%w: list: %w", ErrMalformed, err)
+			return nil, "", malformedf("%T: %w", l, err)
 		}
 		return items, acc.GetResourceVersion(), nil
 	}
