@@ -29,6 +29,7 @@ func TestRejectionsAndMalformedStreamsGiveUpAtOnce(t *testing.T) {
 		reason error
 	}{
 		{"401 at open", watchtest.Fail(apierrors.NewUnauthorized("who are you")), watch.ErrRejected},
+		{"a Permanent error at open", watchtest.Fail(backoff.Permanent(watchtest.GoneError())), watch.ErrPermanent},
 		{"403 at open", watchtest.Fail(apierrors.NewForbidden(pods, "", errors.New("no"))), watch.ErrRejected},
 		{"404 at open", watchtest.Fail(apierrors.NewNotFound(pods, "")), watch.ErrRejected},
 		{"400 at open", watchtest.Fail(apierrors.NewBadRequest("bad selector")), watch.ErrRejected},

@@ -61,12 +61,9 @@ func (l *loop) run(ctx context.Context) *GiveUpError {
 	}
 }
 
-// attempt runs what is pending (a resync, a relist) and then one stream, until it ends. Nothing
-// is opened, listed or called once the context has ended.
+// attempt runs what is pending (a resync, a relist) and then one stream, until it ends. Each
+// step checks the context first: nothing is opened, listed or called once it has ended.
 func (l *loop) attempt(ctx context.Context) error {
-	if ctx.Err() != nil {
-		return context.Cause(ctx)
-	}
 	if l.r.needResync {
 		if err := l.resync(ctx); err != nil {
 			return err

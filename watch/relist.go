@@ -27,6 +27,9 @@ func (l *loop) markRelist(cause error) {
 
 // resync tells a Resyncer handler that the resource restarts from scratch.
 func (l *loop) resync(ctx context.Context) error {
+	if ctx.Err() != nil {
+		return context.Cause(ctx)
+	}
 	l.phase = StateRelisting
 	l.r.setState(StateRelisting, nil, l.attempts())
 	if rs, ok := l.h.(Resyncer); ok {
@@ -50,6 +53,9 @@ type planned struct {
 // relist interrupted halfway redelivers nothing when it runs again. Its deliveries are not a
 // stream's progress: they do not reset the stream's schedule.
 func (l *loop) relist(ctx context.Context) error {
+	if ctx.Err() != nil { // also after a resync or a delivery that ended with the stop
+		return context.Cause(ctx)
+	}
 	l.phase = StateRelisting
 	l.r.setState(StateRelisting, nil, l.attempts())
 	opts := l.r.cfg.base

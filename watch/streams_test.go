@@ -156,3 +156,18 @@ func TestOnlyQuickClosesTwiceInARowBackOff(t *testing.T) {
 		})
 	}
 }
+
+func TestAStreamWhoseOnlyBookmarkDoesNotMoveTheResumePointClosesEarly(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		same := watchtest.Stream(watchtest.Bookmark("3"), watchtest.Close())
+		src := watchtest.NewSource(same, same, watchtest.Stream())
+		var rs restarts
+		w := watch.New(newRecorder(), watch.WithPolicy(policy), rs.hook())
+		require.NoError(t, w.Add("pods", src, watch.WithResourceVersion("3")))
+		run := start(t, w)
+		time.Sleep(time.Minute)
+		require.NoError(t, run.stop())
+		assert.Equal(t, []time.Duration{0, time.Second}, rs.delays(), "the second such stream in a row backs off")
+		assert.ErrorIs(t, rs[1].Err, watch.ErrClosedEarly)
+	})
+}
