@@ -16,10 +16,10 @@ var (
 	ErrRejected = errors.New("watch: request rejected")
 	// ErrPermanent: the handler, the resyncer or the source returned a [backoff.Permanent] error.
 	ErrPermanent = errors.New("watch: permanent error")
-	// ErrMalformed: the stream or the list broke the watch protocol: an object without
-	// metadata or without a resourceVersion, an unknown event type, an error event whose object
-	// is not a *metav1.Status, a list without a resourceVersion, a Source returning neither a
-	// stream nor an error. Resuming would replay the same data, so the resource gives up at once
+	// ErrMalformed: the stream or the list broke the watch protocol: an object that is nil
+	// (or a typed nil) or has no metadata or no resourceVersion, an unknown event type, an error
+	// event whose object is not a *metav1.Status, a list without a resourceVersion, a Source
+	// returning neither a stream nor an error, a stream with a nil result channel. Resuming would replay the same data, so the resource gives up at once
 	// rather than skip a version.
 	ErrMalformed = errors.New("watch: malformed stream")
 )

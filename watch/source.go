@@ -16,7 +16,8 @@ import (
 // where it resumes and AllowWatchBookmarks set. As watch.Interface requires, the stream's Stop
 // must close its result channel (every client-go and apimachinery stream does): the Watcher
 // reads the channel with a plain receive, and ends a stream (when it stops, or on an idle
-// timeout) by calling Stop and waiting for the channel to close. Watch is called from the
+// timeout) by calling Stop and waiting for the channel to close. It calls each stream's Stop
+// exactly once, also for a stream Watch returned together with an error. Watch is called from the
 // resource's own goroutine only, never concurrently for one resource.
 type Source interface {
 	Watch(ctx context.Context, opts metav1.ListOptions) (apiwatch.Interface, error)
