@@ -29,6 +29,7 @@ func TestRejectionsAndMalformedStreamsGiveUpAtOnce(t *testing.T) {
 		reason error
 	}{
 		{"401 at open", watchtest.Fail(apierrors.NewUnauthorized("who are you")), watch.ErrRejected},
+		{"a Permanent error at open", watchtest.Fail(backoff.Permanent(watchtest.GoneError())), watch.ErrPermanent},
 		{"403 at open", watchtest.Fail(apierrors.NewForbidden(pods, "", errors.New("no"))), watch.ErrRejected},
 		{"404 at open", watchtest.Fail(apierrors.NewNotFound(pods, "")), watch.ErrRejected},
 		{"400 at open", watchtest.Fail(apierrors.NewBadRequest("bad selector")), watch.ErrRejected},
@@ -197,4 +198,47 @@ func TestASourceReturningNoStreamAndNoErrorIsMalformed(t *testing.T) {
 		require.NoError(t, w.Add("pods", src))
 		assert.ErrorIs(t, w.Run(t.Context()), watch.ErrMalformed)
 	})
+}
+
+func TestGiveUpErrorsReadEachPartOnce(t *testing.T) {
+	tests := []struct {
+		name string
+		src  watch.Source
+		h    watch.HandlerFunc
+		opts []watch.ResourceOption
+		want string
+	}{
+		{name: "a malformed event", src: watchtest.NewSource(watchtest.Stream(watchtest.Added(obj("a", "")))),
+			want: `watch: resource "pods" gave up: malformed stream: last error: ADDED event: *v1.PartialObjectMetadata "ns/a" has no resourceVersion`},
+		{name: "a source returning nothing",
+			src:  watch.SourceFunc(func(context.Context, metav1.ListOptions) (apiwatch.Interface, error) { return nil, nil }),
+			want: `watch: resource "pods" gave up: malformed stream: last error: Watch returned neither a stream nor an error`},
+		{name: "a malformed list", src: watchtest.NewSource(watchtest.Fail(watchtest.GoneError())),
+			opts: []watch.ResourceOption{watch.WithList(listOf(""))},
+			want: `watch: resource "pods" gave up: malformed stream: last error: list returned no resourceVersion`},
+		{name: "a rejection", src: watchtest.NewSource(watchtest.Fail(apierrors.NewUnauthorized("who are you"))),
+			want: `watch: resource "pods" gave up: request rejected: last error: open: who are you`},
+		{name: "a Retry-After beyond the budget", src: watchtest.NewSource(watchtest.Fail(apierrors.NewTooManyRequests("later", 3600))),
+			want: `watch: resource "pods" gave up: backoff: deadline passed: last error: open: later`},
+		{name: "a permanent handler error", src: watchtest.NewSource(watchtest.Stream(watchtest.Added(obj("a", "1")))),
+			h: func(context.Context, string, apiwatch.Event) error {
+				return backoff.Permanent(errors.New("cannot handle this"))
+			},
+			want: `watch: resource "pods" gave up: permanent error: last error: cannot handle this`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				var h watch.Handler = newRecorder()
+				if tt.h != nil {
+					h = tt.h
+				}
+				w := watch.New(h, watch.WithPolicy(policy))
+				require.NoError(t, w.Add("pods", tt.src, tt.opts...))
+				err := w.Run(t.Context())
+				require.Error(t, err)
+				assert.Equal(t, tt.want, err.Error())
+			})
+		})
+	}
 }

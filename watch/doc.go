@@ -7,39 +7,57 @@
 //
 // The rules:
 //
-//   - Lifecycle. [New] starts nothing. [Watcher.Add] and [Watcher.Remove] work at any time.
-//     [Watcher.Run] blocks: it returns nil when its context ends, or a [*GiveUpError] when a
-//     resource gives up; either way it first cancels every resource and waits for their
-//     handlers to return. Stopping never interrupts a running handler: its context is cancelled
-//     and it is waited for. Run may be called again; resources resume where they were.
+//   - Lifecycle. [New] starts nothing. [Watcher.Add] and [Watcher.Remove] work at any time;
+//     Add never blocks. [Watcher.Run] blocks: it returns nil when its context ends, or a
+//     [*GiveUpError] when a resource gives up; either way it first cancels every resource and
+//     waits for their handlers to return. Stopping never interrupts a running handler: its
+//     context is cancelled and it is waited for. Nothing is opened, listed or handed over once
+//     a resource's context has ended. Run may be called again; resources resume where they were.
 //   - Order and backpressure. The events of one resource are handled one at a time, in order;
-//     the next event is read only after the handler returned. Resources run concurrently.
+//     the next event is read only after the handler returned. Resources run concurrently. A
+//     resource added under the name of one removed whose loop has not returned yet starts only
+//     once that loop has returned, so one name's handler never runs twice at once.
 //   - Resume. Every watch is opened with AllowWatchBookmarks from the last resourceVersion whose
 //     handler returned nil, or the last bookmark. A handler error delivers the same event again
 //     after the backoff delay, on the same stream, before anything else is read.
-//   - Normal closes. A stream the server closes is re-opened at once with no backoff. A stream
-//     that closes at once with no event, twice in a row or more, is a failure ([ErrClosedEarly]).
-//     With [WithIdleTimeout], a stream with no event or bookmark for that long is re-opened.
+//   - Streams. A stream the server closes is re-opened at once with no backoff. A stream that
+//     closes at once having made no progress, right after another one did so (twice in a row
+//     or more, nothing else in between), is a failure ([ErrClosedEarly]). With
+//     [WithIdleTimeout], a stream with no event or bookmark for that long is re-opened. Every
+//     stream the Source returns is stopped exactly once, also one returned with an error.
 //   - 410 Gone or Expired, at open or as an error event, relists. With [WithList], the Watcher
 //     lists, delivers what is new (Added) or changed (Modified) since the handler saw it, sends a
 //     synthetic Deleted with a [*Tombstone] for what is gone, and watches from the list's
-//     version. Without one, it calls the handler's Resync ([Resyncer]) if it has one and
-//     restarts from "", from which the server sends every object as Added again.
-//   - 400, 401, 403 and 404 give up at once ([ErrRejected]); so do a [backoff.Permanent] error
-//     and a stream that breaks the protocol ([ErrMalformed]: an object without a
-//     resourceVersion, an unknown event type, an error event without a Status). Nothing panics
-//     and no version is skipped silently.
-//   - Every other failure (an open error, an error event, a handler error) is retried with the
-//     deadline-bounded backoff of [WithPolicy]; the schedule resets whenever an event arrives.
-//     A server's Retry-After, or a handler's [backoff.RetryAfter], sets the delay if it fits in
-//     the remaining budget, and gives up at once if it does not. When the budget is spent the
-//     resource gives up with [backoff.ErrDeadline].
+//     version. An object listed twice (same namespace and name) is delivered once, as the last
+//     one listed. Without a list function, it calls the handler's Resync ([Resyncer]) if it has
+//     one and restarts from "", from which the server sends every object as Added again.
+//   - 400, 401, 403 and 404 give up at once ([ErrRejected]). A Status's code decides when it is
+//     410 or one of these; its reason decides otherwise. So do a [backoff.Permanent] error and
+//     a source that breaks the protocol ([ErrMalformed]: an object without a resourceVersion,
+//     nil or typed-nil, an unknown event type, an error event without a Status, a stream with a
+//     nil result channel). No input makes the package panic, and no version is skipped silently.
+//   - Backoff. Every other failure is retried with the deadline-bounded backoff of
+//     [WithPolicy]. A stream's failures (open errors, error events, list errors, quick closes,
+//     relists expired again before any event) share one schedule, which starts over when a
+//     stream delivers an event or a bookmark that moves the resume point; a relist delivering
+//     its list is no such progress. A handler's (or resyncer's) failures on one event have a
+//     schedule of their own, which starts over when it acknowledges. A positive Retry-After
+//     from the server (a Status's RetryAfterSeconds) or a handler ([backoff.RetryAfter]) sets
+//     the delay if it fits in the remaining budget, and gives up at once if it does not; a
+//     zero or negative one is no hint. When the budget is spent the resource gives up with
+//     [backoff.ErrDeadline].
+//   - Panics. A panic (or runtime.Goexit) in the handler, a resyncer, the source, the list
+//     function or a hook, on a resource's goroutine, stops that resource's stream and marks it
+//     failed; Run then stops every other resource as when one gives up, and panics on its own
+//     goroutine with an error naming the resource, carrying the value and the stack.
 //   - Observability. [Watcher.Status] and [Watcher.Healthy] report each resource's state;
 //     [OnRestart], [OnRelist] and [OnGiveUp] report what happened. The package does not log.
+//     A [*GiveUpError] reads each of its parts once: resource, reason, last error.
 //   - Memory. Without a list function a resource keeps only its resume point. With one it keeps
-//     the key and resourceVersion of every live object it delivered (see [WithList]).
+//     the namespace, name and resourceVersion of every live object it delivered ([WithList]).
 //
-// New panics on a nil Handler, a programmer error; nothing else panics.
+// New panics on a nil Handler (or one holding a nil pointer or func), a programmer error;
+// nothing else panics. Nil options are ignored.
 //
 // Package watchtest has the scriptable Source this package's tests use.
 package watch

@@ -3,9 +3,7 @@ package watch
 import (
 	"errors"
 	"fmt"
-	"net/http"
-
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"strings"
 )
 
 // Reasons a resource gives up, carried by [GiveUpError.Reason]. The other reasons are the
@@ -18,10 +16,10 @@ var (
 	ErrRejected = errors.New("watch: request rejected")
 	// ErrPermanent: the handler, the resyncer or the source returned a [backoff.Permanent] error.
 	ErrPermanent = errors.New("watch: permanent error")
-	// ErrMalformed: the stream or the list broke the watch protocol: an object without
-	// metadata or without a resourceVersion, an unknown event type, an error event whose object
-	// is not a *metav1.Status, a list without a resourceVersion, a Source returning neither a
-	// stream nor an error. Resuming would replay the same data, so the resource gives up at once
+	// ErrMalformed: the stream or the list broke the watch protocol: an object that is nil
+	// (or a typed nil) or has no metadata or no resourceVersion, an unknown event type, an error
+	// event whose object is not a *metav1.Status, a list without a resourceVersion, a Source
+	// returning neither a stream nor an error, a stream with a nil result channel. Resuming would replay the same data, so the resource gives up at once
 	// rather than skip a version.
 	ErrMalformed = errors.New("watch: malformed stream")
 )
@@ -66,8 +64,17 @@ type GiveUpError struct {
 	Last error
 }
 
+// Error reads "watch: resource "name" gave up: reason: last error: last", each part once: the
+// reason without its "watch: " prefix, and the last error without the reason's text.
 func (e *GiveUpError) Error() string {
-	return fmt.Sprintf("watch: resource %q gave up: %v: last error: %v", e.Resource, e.Reason, e.Last)
+	msg := fmt.Sprintf("watch: resource %q gave up", e.Resource)
+	if e.Reason != nil {
+		msg += ": " + strings.TrimPrefix(e.Reason.Error(), "watch: ")
+	}
+	if e.Last != nil {
+		msg += ": last error: " + e.Last.Error()
+	}
+	return msg
 }
 
 // Is reports whether target is [ErrGaveUp].
@@ -76,21 +83,21 @@ func (e *GiveUpError) Is(target error) bool { return target == ErrGaveUp }
 // Unwrap returns the reason and the last error, so errors.Is and errors.As see both.
 func (e *GiveUpError) Unwrap() []error { return []error{e.Reason, e.Last} }
 
-// isExpired reports a 410: the resourceVersion asked for is older than the server keeps.
-func isExpired(err error) bool {
-	return apierrors.IsResourceExpired(err) || apierrors.IsGone(err) || statusCode(err) == http.StatusGone
+// malformedError is an error of a stream or list that broke the protocol. It matches
+// [ErrMalformed] without repeating its text, which [GiveUpError] already shows as the reason.
+type malformedError struct{ err error }
+
+// malformedf formats a malformedError; %w wraps as with fmt.Errorf.
+func malformedf(format string, args ...any) error {
+	return &malformedError{fmt.Errorf(format, args...)}
 }
 
-// isRejected reports a 400, 401, 403 or 404, by reason or by code.
-func isRejected(err error) bool {
-	return apierrors.IsBadRequest(err) || apierrors.IsUnauthorized(err) ||
-		apierrors.IsForbidden(err) || apierrors.IsNotFound(err)
-}
+func (e *malformedError) Error() string        { return e.err.Error() }
+func (e *malformedError) Unwrap() error        { return e.err }
+func (e *malformedError) Is(target error) bool { return target == ErrMalformed }
 
-func statusCode(err error) int32 {
-	var s apierrors.APIStatus
-	if errors.As(err, &s) {
-		return s.Status().Code
-	}
-	return 0
-}
+// gaveUp ends an attempt from inside it (a handler's Permanent error, a budget spent during a
+// redelivery). It is unexported so that no error from a Source or a handler can pass for it.
+type gaveUp struct{ reason, last error }
+
+func (g *gaveUp) Error() string { return fmt.Sprintf("%v: %v", g.reason, g.last) }

@@ -5,22 +5,21 @@ import (
 	"errors"
 	"time"
 
-	apierrors "k8s.io/apimachinery/pkg/api/errors"
-
 	"github.com/steadfast-go/steadfast/backoff"
 )
 
 // loop is one run of a resource: the per-run state around the resource's lasting state.
 // Everything here is owned by the loop's goroutine.
 type loop struct {
-	r     *resource
-	h     Handler
-	cfg   *config
-	sched *backoff.Schedule
-	phase State // StateWatching or StateRelisting: where a backoff returns to
+	r      *resource
+	h      Handler
+	cfg    *config
+	sched  *backoff.Schedule // the stream's failures; reset by a stream's progress
+	hsched *backoff.Schedule // the handler's failures on one event; reset by its acknowledgement
+	phase  State             // StateWatching or StateRelisting: where a backoff returns to
 
 	opened      time.Time // when the current stream opened
-	received    int       // events and bookmarks received on the current stream
+	received    int       // events and bookmarks that made progress on the current stream
 	quickCloses int       // streams in a row that closed at once with no event
 	hotRelist   bool      // relisted, and no event received since
 }
@@ -50,19 +49,20 @@ func (l *loop) run(ctx context.Context) *GiveUpError {
 		o := l.decide(ctx, l.attempt(ctx))
 		switch o.act {
 		case stop:
-			l.r.setState(StateStopped, nil, l.sched.Failures())
+			l.r.setState(StateStopped, nil, l.attempts())
 			return nil
 		case giveUp:
 			return l.giveUp(o)
 		}
 		if !l.pause(ctx, o) {
-			l.r.setState(StateStopped, nil, l.sched.Failures())
+			l.r.setState(StateStopped, nil, l.attempts())
 			return nil
 		}
 	}
 }
 
-// attempt runs what is pending (a resync, a relist) and then one stream, until it ends.
+// attempt runs what is pending (a resync, a relist) and then one stream, until it ends. Each
+// step checks the context first: nothing is opened, listed or called once it has ended.
 func (l *loop) attempt(ctx context.Context) error {
 	if l.r.needResync {
 		if err := l.resync(ctx); err != nil {
@@ -80,66 +80,67 @@ func (l *loop) attempt(ctx context.Context) error {
 // decide classifies how an attempt ended. It does no I/O; it only updates the counters that
 // tell a burst of failures from a single one.
 func (l *loop) decide(ctx context.Context, err error) outcome {
-	var gu *GiveUpError
+	var gu *gaveUp
 	switch {
 	case ctx.Err() != nil:
 		return outcome{act: stop}
 	case errors.As(err, &gu):
-		return outcome{act: giveUp, reason: gu.Reason, err: gu.Last}
-	case err == nil, errors.Is(err, ErrIdle):
-		return outcome{act: reopenNow, err: err}
+		return outcome{act: giveUp, reason: gu.reason, err: gu.last}
 	case errors.Is(err, ErrClosedEarly):
 		if l.quickCloses++; l.quickCloses == 1 {
 			return outcome{act: reopenNow, err: err}
 		}
-		return l.retry(err)
-	case isExpired(err):
-		if !l.hotRelist {
-			return outcome{act: relistNext, err: err}
-		}
-		o := l.retry(err) // relisted and expired again before any event: back off
-		if o.act == reopenAfter {
-			o.act = relistNext
-		}
-		return o
-	case isRejected(err):
+		return retry(l.sched, err)
+	}
+	l.quickCloses = 0 // anything but a quick close breaks the row
+	if err == nil || errors.Is(err, ErrIdle) {
+		return outcome{act: reopenNow, err: err}
+	}
+	switch classify(err) {
+	case classRelist:
+		return l.expired(err)
+	case classRejected:
 		return outcome{act: giveUp, reason: ErrRejected, err: err}
-	case errors.Is(err, ErrMalformed):
+	case classMalformed:
 		return outcome{act: giveUp, reason: ErrMalformed, err: err}
 	}
-	return l.retry(err)
+	return retry(l.sched, err)
 }
 
-// retry is the outcome of a failure that may be retried: a Permanent error gives up, otherwise
-// the schedule (and a server's or handler's Retry-After hint, within the budget) sets the delay.
-func (l *loop) retry(err error) outcome {
+// expired is the outcome of a 410: relist at once, or after the backoff delay when the last
+// relist was followed by no event.
+func (l *loop) expired(err error) outcome {
+	if !l.hotRelist {
+		return outcome{act: relistNext, err: err}
+	}
+	o := retry(l.sched, err)
+	if o.act == reopenAfter {
+		o.act = relistNext
+	}
+	return o
+}
+
+// retry is the outcome of a failure that may be retried on schedule s: a Permanent error gives
+// up, otherwise s sets the delay, or a positive Retry-After hint within the budget does.
+func retry(s *backoff.Schedule, err error) outcome {
 	if inner, ok := backoff.IsPermanent(err); ok {
 		return outcome{act: giveUp, reason: ErrPermanent, err: inner}
 	}
-	d, ok := l.sched.Next()
+	d, ok := s.Next()
 	if !ok {
-		return outcome{act: giveUp, reason: l.sched.Reason(), err: err}
+		return outcome{act: giveUp, reason: s.Reason(), err: err}
 	}
 	if hint, ok := retryHint(err); ok {
-		if hint > l.sched.Remaining() {
+		if hint > s.Remaining() {
 			return outcome{act: giveUp, reason: backoff.ErrDeadline, err: err}
 		}
 		d = hint
 	}
-	return outcome{act: reopenAfter, delay: d, err: err}
+	return outcome{act: reopenAfter, delay: max(d, 0), err: err}
 }
 
-// retryHint returns a RetryAfter hint from a handler, or a server's Retry-After (a 429 or 5xx
-// Status with RetryAfterSeconds).
-func retryHint(err error) (time.Duration, bool) {
-	if d, ok := backoff.RetryAfterHint(err); ok {
-		return d, true
-	}
-	if s, ok := apierrors.SuggestsClientDelay(err); ok {
-		return time.Duration(s) * time.Second, true
-	}
-	return 0, false
-}
+// attempts is the failures in a row: the stream's, and the handler's on the current event.
+func (l *loop) attempts() int { return l.sched.Failures() + l.hsched.Failures() }
 
 // pause acts on an outcome that continues the loop: it marks a relist, calls the hooks and
 // waits for the delay. It returns false if the context ended during the wait.
@@ -151,17 +152,17 @@ func (l *loop) pause(ctx context.Context, o outcome) bool {
 		l.cfg.onRestart(Restart{Resource: l.r.name, Err: o.err, Delay: o.delay, Attempt: l.sched.Failures()})
 	}
 	if o.delay <= 0 {
-		l.r.setState(l.phase, o.err, l.sched.Failures())
-		return true
+		l.r.setState(l.phase, o.err, l.attempts())
+		return ctx.Err() == nil
 	}
-	l.r.setState(StateBackoff, o.err, l.sched.Failures())
+	l.r.setState(StateBackoff, o.err, l.attempts())
 	return backoff.Sleep(ctx, o.delay)
 }
 
 // giveUp records and reports the end of the resource.
 func (l *loop) giveUp(o outcome) *GiveUpError {
 	err := &GiveUpError{Resource: l.r.name, Reason: o.reason, Last: o.err}
-	l.r.setState(StateFailed, o.err, l.sched.Failures())
+	l.r.setState(StateFailed, o.err, l.attempts())
 	if l.cfg.onGiveUp != nil {
 		l.cfg.onGiveUp(err)
 	}

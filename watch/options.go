@@ -19,10 +19,12 @@ type config struct {
 	onGiveUp  func(*GiveUpError)
 }
 
-// WithPolicy sets the backoff between failed attempts of each resource (failed opens, error
-// events, handler errors). Each resource has its own schedule, reset whenever an event or a
-// bookmark is received; the policy's MaxElapsed is how long a resource may fail without
-// delivering anything before it gives up. The zero Policy, the default, means backoff's
+// WithPolicy sets the backoff between failed attempts of each resource. Each resource has two
+// schedules of this policy: one for its streams (failed opens, error events, failed lists,
+// quick closes, relists expired again), reset when a stream delivers an event or a bookmark
+// that moves the resume point, and one for its handler's failures on one event, reset when the
+// handler acknowledges it. The policy's MaxElapsed is how long either may fail in a row before
+// the resource gives up. The zero Policy, the default, means backoff's
 // defaults (500ms doubling to 30s, 5 minutes). An invalid policy makes Run return its error.
 func WithPolicy(p backoff.Policy) Option { return func(c *config) { c.policy = p } }
 
@@ -38,7 +40,7 @@ type Restart struct {
 	Err error
 	// Delay is the wait before re-opening: zero after a normal close or an idle timeout.
 	Delay time.Duration
-	// Attempt counts the failures in a row, 0 after a normal close.
+	// Attempt counts the stream's failures in a row (see [WithPolicy]); a normal close adds none.
 	Attempt int
 }
 
@@ -76,8 +78,8 @@ type resourceConfig struct {
 // delivers a synthetic Deleted event (its object a [*Tombstone]) for each object delivered
 // before that is gone, then watches from the list's resourceVersion.
 //
-// To know what was delivered before, the resource keeps the key (namespace/name) and the
-// resourceVersion of every live object it delivered: about 100 bytes plus the key's length per
+// To know what was delivered before, the resource keeps the namespace, the name and the
+// resourceVersion of every live object it delivered: about 100 bytes plus their lengths per
 // object, kept as long as the resource is. Without WithList, nothing is kept and a 410 restarts
 // the watch from "" (see [Resyncer]).
 func WithList(fn ListFunc) ResourceOption { return func(r *resourceConfig) { r.list = fn } }

@@ -27,17 +27,14 @@ func (l *loop) markRelist(cause error) {
 
 // resync tells a Resyncer handler that the resource restarts from scratch.
 func (l *loop) resync(ctx context.Context) error {
+	if ctx.Err() != nil {
+		return context.Cause(ctx)
+	}
 	l.phase = StateRelisting
-	l.r.setState(StateRelisting, nil, l.sched.Failures())
+	l.r.setState(StateRelisting, nil, l.attempts())
 	if rs, ok := l.h.(Resyncer); ok {
-		for {
-			err := rs.Resync(ctx, l.r.name)
-			if err == nil {
-				break
-			}
-			if err := l.handlerFailed(ctx, fmt.Errorf("resync: %w", err)); err != nil {
-				return err
-			}
+		if err := l.untilAcked(ctx, "resync", func() error { return rs.Resync(ctx, l.r.name) }); err != nil {
+			return err
 		}
 	}
 	l.r.needResync = false
@@ -46,16 +43,21 @@ func (l *loop) resync(ctx context.Context) error {
 
 // planned is one event of a relist and what it records once acknowledged.
 type planned struct {
-	ev      apiwatch.Event
-	key, rv string
+	ev apiwatch.Event
+	k  key
+	rv string
 }
 
 // relist lists, delivers what changed since the handler last saw it, then sets the resume
 // point to the list's resourceVersion. Each delivery is recorded as it is acknowledged, so a
-// relist interrupted halfway redelivers nothing when it runs again.
+// relist interrupted halfway redelivers nothing when it runs again. Its deliveries are not a
+// stream's progress: they do not reset the stream's schedule.
 func (l *loop) relist(ctx context.Context) error {
+	if ctx.Err() != nil { // also after a resync or a delivery that ended with the stop
+		return context.Cause(ctx)
+	}
 	l.phase = StateRelisting
-	l.r.setState(StateRelisting, nil, l.sched.Failures())
+	l.r.setState(StateRelisting, nil, l.attempts())
 	opts := l.r.cfg.base
 	opts.ResourceVersion, opts.ResourceVersionMatch, opts.AllowWatchBookmarks = "", "", false
 	objs, rv, err := l.r.cfg.list(ctx, opts)
@@ -63,17 +65,20 @@ func (l *loop) relist(ctx context.Context) error {
 		return fmt.Errorf("list: %w", err)
 	}
 	if rv == "" {
-		return fmt.Errorf("%w: list returned no resourceVersion", ErrMalformed)
+		return malformedf("list returned no resourceVersion")
 	}
 	plan, err := planRelist(l.r.known, objs)
 	if err != nil {
 		return fmt.Errorf("list: %w", err)
 	}
 	for _, p := range plan {
+		if ctx.Err() != nil { // a handler that acknowledged after the stop gets nothing more
+			return context.Cause(ctx)
+		}
 		if err := l.deliver(ctx, p.ev); err != nil {
 			return err
 		}
-		l.track(p.ev.Type, p.key, p.rv)
+		l.track(p.ev.Type, p.k, p.rv)
 	}
 	l.r.needRelist = false
 	l.advance(rv)
@@ -81,47 +86,63 @@ func (l *loop) relist(ctx context.Context) error {
 }
 
 // planRelist compares a list with what was delivered: Added for new objects, Modified for
-// objects whose resourceVersion changed, nothing for unchanged ones, then a Deleted with a
-// Tombstone for every delivered object the list does not have, in key order.
-func planRelist(known map[string]string, objs []runtime.Object) ([]planned, error) {
-	listed := make(map[string]struct{}, len(objs))
+// objects whose resourceVersion changed, nothing for unchanged ones, in list order, then a
+// Deleted with a Tombstone for every delivered object the list does not have, in key order.
+func planRelist(known map[key]string, objs []runtime.Object) ([]planned, error) {
+	listed, order, err := dedupe(objs)
+	if err != nil {
+		return nil, err
+	}
 	var plan []planned
-	for _, o := range objs {
-		m, rv, err := versionOf(o)
-		if err != nil {
-			return nil, err
-		}
-		key := objectKey(m)
-		listed[key] = struct{}{}
-		old, had := known[key]
-		switch {
-		case had && old == rv:
+	for _, k := range order {
+		p := listed[k]
+		switch old, had := known[k]; {
+		case had && old == p.rv:
 			continue
 		case had:
-			plan = append(plan, planned{apiwatch.Event{Type: apiwatch.Modified, Object: o}, key, rv})
+			p.ev.Type = apiwatch.Modified
 		default:
-			plan = append(plan, planned{apiwatch.Event{Type: apiwatch.Added, Object: o}, key, rv})
+			p.ev.Type = apiwatch.Added
+		}
+		plan = append(plan, p)
+	}
+	var gone []key
+	for k := range known {
+		if _, ok := listed[k]; !ok {
+			gone = append(gone, k)
 		}
 	}
-	var gone []string
-	for key := range known {
-		if _, ok := listed[key]; !ok {
-			gone = append(gone, key)
-		}
-	}
-	slices.Sort(gone)
-	for _, key := range gone {
-		ev := apiwatch.Event{Type: apiwatch.Deleted, Object: tombstone(key, known[key])}
-		plan = append(plan, planned{ev, key, known[key]})
+	slices.SortFunc(gone, key.compare)
+	for _, k := range gone {
+		ev := apiwatch.Event{Type: apiwatch.Deleted, Object: tombstone(k, known[k])}
+		plan = append(plan, planned{ev, k, known[k]})
 	}
 	return plan, nil
 }
 
+// dedupe indexes a list by key. A key listed more than once is one object: the last one listed
+// wins, at the place of the first.
+func dedupe(objs []runtime.Object) (map[key]planned, []key, error) {
+	listed := make(map[key]planned, len(objs))
+	order := make([]key, 0, len(objs))
+	for _, o := range objs {
+		k, rv, err := versionOf(o)
+		if err != nil {
+			return nil, nil, err
+		}
+		if _, dup := listed[k]; !dup {
+			order = append(order, k)
+		}
+		listed[k] = planned{apiwatch.Event{Object: o}, k, rv}
+	}
+	return listed, order, nil
+}
+
 // track records an acknowledged event in the set of delivered objects.
-func (l *loop) track(t apiwatch.EventType, key, rv string) {
+func (l *loop) track(t apiwatch.EventType, k key, rv string) {
 	if t == apiwatch.Deleted {
-		delete(l.r.known, key)
+		delete(l.r.known, k)
 	} else {
-		l.r.known[key] = rv
+		l.r.known[k] = rv
 	}
 }

@@ -2,7 +2,6 @@ package watch
 
 import (
 	"context"
-	"fmt"
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -17,7 +16,8 @@ import (
 // where it resumes and AllowWatchBookmarks set. As watch.Interface requires, the stream's Stop
 // must close its result channel (every client-go and apimachinery stream does): the Watcher
 // reads the channel with a plain receive, and ends a stream (when it stops, or on an idle
-// timeout) by calling Stop and waiting for the channel to close. Watch is called from the
+// timeout) by calling Stop and waiting for the channel to close. It calls each stream's Stop
+// exactly once, also for a stream Watch returned together with an error. Watch is called from the
 // resource's own goroutine only, never concurrently for one resource.
 type Source interface {
 	Watch(ctx context.Context, opts metav1.ListOptions) (apiwatch.Interface, error)
@@ -48,13 +48,16 @@ func ListerOf[L runtime.Object](list func(context.Context, metav1.ListOptions) (
 		if err != nil {
 			return nil, "", err
 		}
+		if isNil(l) { // the accessors below would dereference it
+			return nil, "", malformedf("List returned neither a list nor an error")
+		}
 		items, err := meta.ExtractList(l)
 		if err != nil {
-			return nil, "", fmt.Errorf("%w: list: %w", ErrMalformed, err)
+			return nil, "", malformedf("%T: %w", l, err)
 		}
 		acc, err := meta.ListAccessor(l)
 		if err != nil {
-			return nil, "", fmt.Errorf("%w: list: %w", ErrMalformed, err)
+			return nil, "", malformedf("%T: %w", l, err)
 		}
 		return items, acc.GetResourceVersion(), nil
 	}

@@ -7,7 +7,7 @@ type State int
 
 // The states of a resource, as [Status] reports them.
 const (
-	// StatePending: added, waiting for Run.
+	// StatePending: added, waiting for Run (or for a removed resource of the same name to stop).
 	StatePending State = iota
 	// StateWatching: opening or reading a stream, or handling an event.
 	StateWatching
@@ -33,7 +33,8 @@ func (s State) String() string {
 // Status is a snapshot of one resource, from [Watcher.Status].
 type Status struct {
 	State State
-	// Attempts counts the failures in a row since an event was last received.
+	// Attempts counts the failures in a row: the stream's since it last made progress, plus the
+	// handler's on the event it is retrying.
 	Attempts int
 	// LastError is the most recent error of the resource, kept after it recovered; nil if none.
 	LastError error

@@ -31,21 +31,31 @@ func (t *Tombstone) DeepCopyObject() runtime.Object {
 }
 
 // tombstone makes the object of a synthetic delete from a key and the last delivered version.
-func tombstone(key, rv string) *Tombstone {
+func tombstone(k key, rv string) *Tombstone {
 	t := &Tombstone{}
-	if ns, name, ok := strings.Cut(key, "/"); ok {
-		t.Namespace, t.Name = ns, name
-	} else {
-		t.Name = key
-	}
-	t.ResourceVersion = rv
+	t.Namespace, t.Name, t.ResourceVersion = k.namespace, k.name, rv
 	return t
 }
 
-// objectKey is namespace/name, or name for a cluster-scoped object (as client-go's cache keys).
-func objectKey(o metav1.Object) string {
-	if ns := o.GetNamespace(); ns != "" {
-		return ns + "/" + o.GetName()
+// key names an object: its namespace ("" for a cluster-scoped object) and its name, kept apart
+// so that a name containing "/" (as sources adapted from etcd keys or paths have) is never split
+// and never collides with a namespaced object's key.
+type key struct{ namespace, name string }
+
+func keyOf(o metav1.Object) key { return key{o.GetNamespace(), o.GetName()} }
+
+// String is namespace/name, or name for a cluster-scoped object, for messages only.
+func (k key) String() string {
+	if k.namespace != "" {
+		return k.namespace + "/" + k.name
 	}
-	return o.GetName()
+	return k.name
+}
+
+// compare orders keys by namespace, then name.
+func (k key) compare(o key) int {
+	if c := strings.Compare(k.namespace, o.namespace); c != 0 {
+		return c
+	}
+	return strings.Compare(k.name, o.name)
 }

@@ -16,14 +16,17 @@ import (
 )
 
 func TestAWatcherThatNeverRunsStartsNothing(t *testing.T) {
-	src := watchtest.NewSource(watchtest.Stream(watchtest.Added(obj("a", "1"))))
-	w := watch.New(newRecorder())
-	require.NoError(t, w.Add("pods", src))
-	assert.Empty(t, src.Calls(), "New and Add must not open a stream")
-	assert.Equal(t, watch.StatePending, w.Status()["pods"].State)
-	assert.True(t, w.Healthy())
-	require.NoError(t, w.Remove(t.Context(), "pods"))
-	// goleak (TestMain) checks that no goroutine was left behind.
+	synctest.Test(t, func(t *testing.T) {
+		src := watchtest.NewSource(watchtest.Stream(watchtest.Added(obj("a", "1"))))
+		w := watch.New(newRecorder())
+		require.NoError(t, w.Add("pods", src))
+		synctest.Wait() // whatever New or Add started has run
+		assert.Empty(t, src.Calls(), "New and Add must not open a stream")
+		assert.Equal(t, watch.StatePending, w.Status()["pods"].State)
+		assert.True(t, w.Healthy())
+		require.NoError(t, w.Remove(t.Context(), "pods"))
+		// synctest (and goleak in TestMain) check that no goroutine was left behind.
+	})
 }
 
 func TestAddRejectsDuplicatesAndEmptyArguments(t *testing.T) {
