@@ -47,7 +47,7 @@ func TestRejectionsAndMalformedStreamsGiveUpAtOnce(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				var hooked *watch.GiveUpError
-				w := watch.New(newRecorder(), watch.OnGiveUp(func(e *watch.GiveUpError) { hooked = e }))
+				w := watch.New(newRecorder(), watch.WithHooks(watch.Hooks{OnGiveUp: func(e *watch.GiveUpError) { hooked = e }}))
 				require.NoError(t, w.Add("pods", watchtest.NewSource(tt.open)))
 				err := w.Run(t.Context())
 				var gu *watch.GiveUpError
@@ -87,7 +87,7 @@ func TestOtherFailuresAreRetriedAfterBackoffFromTheSameVersion(t *testing.T) {
 				var restarts []watch.Restart
 				h := newRecorder()
 				w := watch.New(h, watch.WithPolicy(policy),
-					watch.OnRestart(func(r watch.Restart) { restarts = append(restarts, r) }))
+					watch.WithHooks(watch.Hooks{OnRestart: func(r watch.Restart) { restarts = append(restarts, r) }}))
 				require.NoError(t, w.Add("pods", src))
 				run := start(t, w)
 				time.Sleep(time.Minute)

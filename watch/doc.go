@@ -51,7 +51,8 @@
 //     failed; Run then stops every other resource as when one gives up, and panics on its own
 //     goroutine with an error naming the resource, carrying the value and the stack.
 //   - Observability. [Watcher.Status] and [Watcher.Healthy] report each resource's state;
-//     [OnRestart], [OnRelist] and [OnGiveUp] report what happened. The package does not log.
+//     the [Hooks] set with [WithHooks] (OnRestart, OnRelist, OnGiveUp) report what happened.
+//     The package does not log.
 //     A [*GiveUpError] reads each of its parts once: resource, reason, last error.
 //   - Memory. Without a list function a resource keeps only its resume point. With one it keeps
 //     the namespace, name and resourceVersion of every live object it delivered ([WithList]).

@@ -44,8 +44,8 @@ func Example() {
 	})
 	w := watch.New(h,
 		watch.WithPolicy(backoff.Policy{Initial: time.Millisecond, Jitter: backoff.NoJitter}),
-		watch.OnRestart(func(r watch.Restart) { fmt.Println("restart after", r.Err) }),
-		watch.OnRelist(func(r watch.Relist) { fmt.Println("relist") }))
+		watch.WithHooks(watch.Hooks{OnRestart: func(r watch.Restart) { fmt.Println("restart after", r.Err) }}),
+		watch.WithHooks(watch.Hooks{OnRelist: func(r watch.Relist) { fmt.Println("relist") }}))
 	if err := w.Add("pods", src, watch.WithList(src.List)); err != nil {
 		fmt.Println(err)
 		return

@@ -118,8 +118,8 @@ func TestAStatusCodeDecidesBeforeItsReason(t *testing.T) {
 				src := watchtest.NewSource(watchtest.Stream(watchtest.Error(tt.err)), watchtest.Stream())
 				var relisted, restarted bool
 				w := watch.New(newRecorder(), watch.WithPolicy(policy),
-					watch.OnRelist(func(watch.Relist) { relisted = true }),
-					watch.OnRestart(func(r watch.Restart) { restarted = restarted || r.Delay > 0 }))
+					watch.WithHooks(watch.Hooks{OnRelist: func(watch.Relist) { relisted = true }}),
+					watch.WithHooks(watch.Hooks{OnRestart: func(r watch.Restart) { restarted = restarted || r.Delay > 0 }}))
 				require.NoError(t, w.Add("pods", src))
 				ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 				defer cancel()

@@ -148,8 +148,8 @@ func (l *loop) pause(ctx context.Context, o outcome) bool {
 	if o.act == relistNext {
 		l.markRelist(o.err)
 	}
-	if l.cfg.onRestart != nil {
-		l.cfg.onRestart(Restart{Resource: l.r.name, Err: o.err, Delay: o.delay, Attempt: l.sched.Failures()})
+	if l.cfg.hooks.OnRestart != nil {
+		l.cfg.hooks.OnRestart(Restart{Resource: l.r.name, Err: o.err, Delay: o.delay, Attempt: l.sched.Failures()})
 	}
 	if o.delay <= 0 {
 		l.r.setState(l.phase, o.err, l.attempts())
@@ -163,8 +163,8 @@ func (l *loop) pause(ctx context.Context, o outcome) bool {
 func (l *loop) giveUp(o outcome) *GiveUpError {
 	err := &GiveUpError{Resource: l.r.name, Reason: o.reason, Last: o.err}
 	l.r.setState(StateFailed, o.err, l.attempts())
-	if l.cfg.onGiveUp != nil {
-		l.cfg.onGiveUp(err)
+	if l.cfg.hooks.OnGiveUp != nil {
+		l.cfg.hooks.OnGiveUp(err)
 	}
 	return err
 }

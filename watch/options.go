@@ -12,11 +12,9 @@ import (
 type Option func(*config)
 
 type config struct {
-	policy    backoff.Policy
-	idle      time.Duration
-	onRestart func(Restart)
-	onRelist  func(Relist)
-	onGiveUp  func(*GiveUpError)
+	policy backoff.Policy
+	idle   time.Duration
+	hooks  Hooks
 }
 
 // WithPolicy sets the backoff between failed attempts of each resource. Each resource has two
@@ -33,7 +31,7 @@ func WithPolicy(p backoff.Policy) Option { return func(c *config) { c.policy = p
 // means no idle timeout. The time a handler takes does not count.
 func WithIdleTimeout(d time.Duration) Option { return func(c *config) { c.idle = max(d, 0) } }
 
-// Restart describes a stream that ended and is about to be re-opened; [OnRestart] receives it.
+// Restart describes a stream that ended and is about to be re-opened; [Hooks.OnRestart] receives it.
 type Restart struct {
 	Resource string
 	// Err is why the stream ended or failed to open; nil for a normal close.
@@ -44,7 +42,7 @@ type Restart struct {
 	Attempt int
 }
 
-// Relist describes the start of a relist after 410 Gone; [OnRelist] receives it.
+// Relist describes the start of a relist after 410 Gone; [Hooks.OnRelist] receives it.
 type Relist struct {
 	Resource string
 	// Err is the 410 that caused it.
@@ -54,15 +52,35 @@ type Relist struct {
 	Listed bool
 }
 
-// OnRestart calls fn before every re-open of a stream. Hooks are called on the resource's
-// goroutine, between events, and must not block: they delay the resource.
-func OnRestart(fn func(Restart)) Option { return func(c *config) { c.onRestart = fn } }
+// Hooks are the functions a [Watcher] calls to report what its resources do, for metrics and
+// logs. Each is optional: a nil field is absent, and the zero Hooks reports nothing. They are
+// called on the resource's goroutine, between events, and must not block: they delay the
+// resource. A hook that panics is treated like a panicking handler (see the package doc).
+type Hooks struct {
+	// OnRestart is called before every re-open of a stream.
+	OnRestart func(Restart)
+	// OnRelist is called when a resource begins a relist after 410 Gone.
+	OnRelist func(Relist)
+	// OnGiveUp is called when a resource gives up, before Run stops the others and returns
+	// the error.
+	OnGiveUp func(*GiveUpError)
+}
 
-// OnRelist calls fn when a resource begins a relist after 410 Gone.
-func OnRelist(fn func(Relist)) Option { return func(c *config) { c.onRelist = fn } }
-
-// OnGiveUp calls fn when a resource gives up, before Run stops the others and returns err.
-func OnGiveUp(fn func(err *GiveUpError)) Option { return func(c *config) { c.onGiveUp = fn } }
+// WithHooks sets the functions the Watcher calls to report what it does. Several WithHooks
+// combine: each non-nil field replaces the one set before it, and a nil field leaves it.
+func WithHooks(h Hooks) Option {
+	return func(c *config) {
+		if h.OnRestart != nil {
+			c.hooks.OnRestart = h.OnRestart
+		}
+		if h.OnRelist != nil {
+			c.hooks.OnRelist = h.OnRelist
+		}
+		if h.OnGiveUp != nil {
+			c.hooks.OnGiveUp = h.OnGiveUp
+		}
+	}
+}
 
 // ResourceOption configures one resource; pass options to [Watcher.Add].
 type ResourceOption func(*resourceConfig)

@@ -71,7 +71,7 @@ func TestPanicsAnywhereOnAResourcesGoroutineReachRunsCaller(t *testing.T) {
 		{name: "the source", src: func() watch.Source {
 			return watch.SourceFunc(func(context.Context, metav1.ListOptions) (apiwatch.Interface, error) { panic("source") })
 		}, want: "panicked: source"},
-		{name: "a hook", src: quickClosing, opts: []watch.Option{watch.OnRestart(func(watch.Restart) { panic("hook") })},
+		{name: "a hook", src: quickClosing, opts: []watch.Option{watch.WithHooks(watch.Hooks{OnRestart: func(watch.Restart) { panic("hook") }})},
 			want: "panicked: hook"},
 		{name: "a handler while stopping", after: time.Second, h: func(ctx context.Context, _ string, _ apiwatch.Event) error {
 			<-ctx.Done()

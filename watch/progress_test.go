@@ -24,7 +24,7 @@ import (
 type restarts []watch.Restart
 
 func (r *restarts) hook() watch.Option {
-	return watch.OnRestart(func(x watch.Restart) { *r = append(*r, x) })
+	return watch.WithHooks(watch.Hooks{OnRestart: func(x watch.Restart) { *r = append(*r, x) }})
 }
 
 func (r restarts) delays() []time.Duration {

@@ -20,8 +20,8 @@ func (l *loop) markRelist(cause error) {
 		l.r.needResync = true
 		l.advance("")
 	}
-	if l.cfg.onRelist != nil {
-		l.cfg.onRelist(Relist{Resource: l.r.name, Err: cause, Listed: listed})
+	if l.cfg.hooks.OnRelist != nil {
+		l.cfg.hooks.OnRelist(Relist{Resource: l.r.name, Err: cause, Listed: listed})
 	}
 }
 

@@ -41,7 +41,7 @@ func TestExpiredWithAListerRelistsDeliversChangesAndSyntheticDeletes(t *testing.
 				src.SetList(listOf("7", obj("a", "1"), obj("b", "5"), obj("d", "6")))
 				var relists []watch.Relist
 				h := newRecorder()
-				w := watch.New(h, watch.OnRelist(func(r watch.Relist) { relists = append(relists, r) }))
+				w := watch.New(h, watch.WithHooks(watch.Hooks{OnRelist: func(r watch.Relist) { relists = append(relists, r) }}))
 				require.NoError(t, w.Add("pods", src, watch.WithList(src.List)))
 				run := start(t, w)
 				synctest.Wait()
@@ -135,7 +135,7 @@ func TestExpiredWithoutAListerTellsTheHandlerAndRestartsFromScratch(t *testing.T
 			watchtest.Stream(watchtest.Added(obj("a", "5"))))
 		h := &resyncer{recorder: newRecorder(), failing: 1}
 		var relists []watch.Relist
-		w := watch.New(h, watch.WithPolicy(policy), watch.OnRelist(func(r watch.Relist) { relists = append(relists, r) }))
+		w := watch.New(h, watch.WithPolicy(policy), watch.WithHooks(watch.Hooks{OnRelist: func(r watch.Relist) { relists = append(relists, r) }}))
 		require.NoError(t, w.Add("pods", src))
 		run := start(t, w)
 		time.Sleep(time.Minute)
@@ -157,7 +157,7 @@ func TestRelistsThatExpireAgainAtOnceBackOff(t *testing.T) {
 		src.SetList(listOf("3"))
 		var delays []time.Duration
 		w := watch.New(newRecorder(), watch.WithPolicy(policy),
-			watch.OnRestart(func(r watch.Restart) { delays = append(delays, r.Delay) }))
+			watch.WithHooks(watch.Hooks{OnRestart: func(r watch.Restart) { delays = append(delays, r.Delay) }}))
 		require.NoError(t, w.Add("pods", src, watch.WithList(src.List)))
 		run := start(t, w)
 		time.Sleep(time.Minute)

@@ -119,9 +119,9 @@ func TestAResourceRemovedBeforeItsGiveUpIsReportedDoesNotEndRun(t *testing.T) {
 		var w *watch.Watcher
 		ended, cancel := context.WithCancel(t.Context())
 		cancel()
-		w = watch.New(newRecorder(), watch.OnGiveUp(func(gu *watch.GiveUpError) {
-			_ = w.Remove(ended, gu.Resource) // from the hook: removed, not waited for
-		}))
+		w = watch.New(newRecorder(), watch.WithHooks(watch.Hooks{OnGiveUp: func(gu *watch.GiveUpError) {
+			_ = w.Remove(ended, gu.Resource)
+		}}))
 		require.NoError(t, w.Add("bad", watchtest.NewSource(watchtest.Fail(apierrors.NewForbidden(pods, "", errors.New("no"))))))
 		require.NoError(t, w.Add("good", watchtest.NewSource(watchtest.Stream(watchtest.Added(obj("a", "1"))))))
 		run := start(t, w)

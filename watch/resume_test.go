@@ -113,7 +113,7 @@ func TestANormalCloseReopensAtOnce(t *testing.T) {
 			watchtest.Stream())
 		var restarts []watch.Restart
 		w := watch.New(newRecorder(), watch.WithPolicy(policy),
-			watch.OnRestart(func(r watch.Restart) { restarts = append(restarts, r) }))
+			watch.WithHooks(watch.Hooks{OnRestart: func(r watch.Restart) { restarts = append(restarts, r) }}))
 		require.NoError(t, w.Add("pods", src))
 		begin := time.Now()
 		run := start(t, w)
@@ -133,7 +133,7 @@ func TestStreamsThatCloseAtOnceWithNoEventAgainAndAgainBackOff(t *testing.T) {
 			watchtest.Stream(watchtest.Close()), watchtest.Stream())
 		var delays []time.Duration
 		w := watch.New(newRecorder(), watch.WithPolicy(policy),
-			watch.OnRestart(func(r watch.Restart) { delays = append(delays, r.Delay) }))
+			watch.WithHooks(watch.Hooks{OnRestart: func(r watch.Restart) { delays = append(delays, r.Delay) }}))
 		require.NoError(t, w.Add("pods", src))
 		run := start(t, w)
 		time.Sleep(time.Minute)
@@ -153,7 +153,7 @@ func TestAnIdleStreamIsReopenedAfterTheIdleTimeout(t *testing.T) {
 		var restarts []watch.Restart
 		h := newRecorder()
 		w := watch.New(h, watch.WithIdleTimeout(10*time.Second),
-			watch.OnRestart(func(r watch.Restart) { restarts = append(restarts, r) }))
+			watch.WithHooks(watch.Hooks{OnRestart: func(r watch.Restart) { restarts = append(restarts, r) }}))
 		require.NoError(t, w.Add("pods", src))
 		run := start(t, w)
 		time.Sleep(25 * time.Second) // fake time: idle from the bookmark at 9s to 19s, then a new stream
@@ -209,7 +209,7 @@ func TestTheHandlersTimeDoesNotCountAsIdle(t *testing.T) {
 			return nil
 		})
 		w := watch.New(slow, watch.WithIdleTimeout(10*time.Second),
-			watch.OnRestart(func(r watch.Restart) { restarts = append(restarts, r) }))
+			watch.WithHooks(watch.Hooks{OnRestart: func(r watch.Restart) { restarts = append(restarts, r) }}))
 		require.NoError(t, w.Add("pods", src))
 		run := start(t, w)
 		time.Sleep(2*time.Minute + 5*time.Second)

@@ -88,7 +88,7 @@ func TestSoakEveryEventOnceInOrderThroughRandomFaults(t *testing.T) {
 			return handlers[resource].Handle(ctx, resource, ev) // the map is not written once Run runs
 		}),
 			watch.WithPolicy(backoff.Policy{Initial: 10 * time.Millisecond, Max: time.Second, MaxElapsed: time.Hour}),
-			watch.OnRestart(func(watch.Restart) { restarts.Add(1) }))
+			watch.WithHooks(watch.Hooks{OnRestart: func(watch.Restart) { restarts.Add(1) }}))
 		for name, srv := range servers {
 			src := watchtest.NewSource()
 			src.Then(srv.open)

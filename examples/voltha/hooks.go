@@ -9,17 +9,19 @@ import (
 // watchHooks feed the metrics and the log from the watcher.
 func (d *Daemon) watchHooks() []watch.Option {
 	return []watch.Option{
-		watch.OnRestart(func(r watch.Restart) {
+		watch.WithHooks(watch.Hooks{OnRestart: func(r watch.Restart) {
 			d.metrics.add(mWatchRestarts, r.Resource, 1)
 			if r.Err != nil {
 				d.cfg.log.Warn("watch restarts", "resource", r.Resource, "err", r.Err, "delay", r.Delay, "attempt", r.Attempt)
 			}
-		}),
-		watch.OnRelist(func(r watch.Relist) {
+		}}),
+
+		watch.WithHooks(watch.Hooks{OnRelist: func(r watch.Relist) {
 			d.metrics.add(mWatchRelists, r.Resource, 1)
 			d.cfg.log.Info("watch relists", "resource", r.Resource, "cause", r.Err)
-		}),
-		watch.OnGiveUp(func(err *watch.GiveUpError) { d.metrics.add(mWatchGiveUps, err.Resource, 1) }),
+		}}),
+
+		watch.WithHooks(watch.Hooks{OnGiveUp: func(err *watch.GiveUpError) { d.metrics.add(mWatchGiveUps, err.Resource, 1) }}),
 	}
 }
 

@@ -67,7 +67,7 @@ func TestTheWatcherSurvivesAMisbehavingAPIServerThroughClientGo(t *testing.T) {
 	var restarts []error
 	w := watch.New(v,
 		watch.WithPolicy(backoff.Policy{Initial: 5 * time.Millisecond, Max: 50 * time.Millisecond, MaxElapsed: 10 * time.Second}),
-		watch.OnRestart(func(r watch.Restart) { restarts = append(restarts, r.Err) }))
+		watch.WithHooks(watch.Hooks{OnRestart: func(r watch.Restart) { restarts = append(restarts, r.Err) }}))
 	require.NoError(t, w.Add("pods", pods, watch.WithList(watch.ListerOf(pods.List))))
 
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
