@@ -47,10 +47,13 @@
 //     nil is done; backoff.Permanent drops the key (reported to [RunHooks]) and wins over a
 //     backoff.RetryAfter hint, which retries after exactly the hint; any other error, a
 //     [WithSyncTimeout] expiry included, retries with per-key backoff.
-//   - Run blocks until its context ends or the source shuts down, and returns only after every
-//     sync in flight has returned and been reported to the source; it does not shut the source
-//     down, and the caller owns its goroutine. A rate limit ([WithRateLimit]) bounds how fast
-//     keys are taken; a resync ([WithResync]) re-adds every key through the same path.
+//   - Run blocks until its context ends or the source shuts down (a Get returns [ErrShutdown],
+//     or a [ShutDownNotifier] such as the Queue says so), and then ends every wait of its own (a
+//     rate-limit token, a Get, the next resync) at once. It returns only after every sync in
+//     flight has returned and been reported to the source: an ending context cancels them, a
+//     shutdown lets them finish. It does not shut the source down, and the caller owns its
+//     goroutine. A rate limit ([WithRateLimit]) bounds how fast keys are taken; a resync
+//     ([WithResync]) re-adds every key through the same path.
 //
 // Package reconcile/reconciletest has a fake engine and a fake work source for testing code
 // that uses the reconciler or Run.

@@ -14,6 +14,9 @@ package reconcile
 //   - Resync adds at low priority: Get hands out a resync key only when no other key is ready,
 //     so a full resync never delays an event-driven key. Resync of a key that is queued,
 //     waiting or due to be processed again does nothing.
+//   - Shutdown: after ShutDown, or once a drained queue has nothing left to hand out (nothing
+//     queued, no key in flight due again), Get returns ErrShutdown for ever and the channel of
+//     ShutDownNotify is closed.
 //   - Memory: the queue holds state only for keys that are queued, waiting or being processed;
 //     a key done or dropped is forgotten, and buffers shrink when they empty. WithQueueMaxKeys
 //     bounds the number of such keys: an Add of a new key beyond it returns ErrQueueFull.
@@ -64,8 +67,11 @@ type Queue[K comparable] struct {
 	waiters []chan struct{} // one per blocked Get, oldest first
 	spare   []chan struct{} // channels to reuse for waiters, so that Get does not allocate
 
-	closed   bool // no more adds
-	draining bool // closed, but Get hands out what is queued
+	closed    bool          // no more adds
+	draining  bool          // closed, but Get hands out what is queued
+	dirtyLeft int           // while draining: keys in flight that Done queues again
+	finished  bool          // Get hands out nothing more: shut down, or drained
+	notify    chan struct{} // closed when finished; made by ShutDownNotify
 
 	policy  backoff.Policy
 	maxKeys int
