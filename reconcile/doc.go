@@ -33,7 +33,8 @@
 //
 //   - A Queue hands each key to one worker at a time and queues it at most once; a key added
 //     while it is processed is processed once more after [Queue.Done]. [Queue.AddAfter] and
-//     [Queue.Add] dedupe: the earliest wins. The zero Queue is ready to use.
+//     [Queue.Add] dedupe: the earliest wins, and a key has at most one pending entry (queued
+//     or waiting for a time) at any time. The zero Queue is ready to use.
 //   - [Queue.Done] applies the sync's [Outcome]: done forgets the key's failures; a failure
 //     waits the per-key exponential backoff, which grows with each consecutive failure; a
 //     retry-after waits exactly the hint; dropped forgets the key. The queue never gives up on a

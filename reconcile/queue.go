@@ -6,8 +6,10 @@ package reconcile
 //   - A key is handed to at most one caller of Get at a time, until that caller passes it to
 //     Done. A key added while it is being processed is queued once more when Done is called,
 //     never lost and never handed out twice at once.
-//   - AddAfter dedupes with Add: the earliest wins. Add of a key waiting for AddAfter moves it
-//     to now; AddAfter of a key already queued, or waiting for an earlier time, does nothing.
+//   - AddAfter dedupes with Add: the earliest wins, and a key has at most one pending entry
+//     (queued, or waiting for a time) at any time. Add of a key waiting for AddAfter moves it
+//     to now; AddAfter of a key already queued, or waiting for an earlier time, does nothing; a
+//     Done that queues a key ends its wait.
 //   - Done applies the Outcome: done forgets the key's failures; retry waits the per-key backoff
 //     (growing with consecutive failures); retry-after waits the hint; dropped forgets the key.
 //     A key added while it was processed is queued at once, whatever the outcome.
