@@ -25,7 +25,7 @@
 //     stops it at once.
 //   - A second Reconcile on a converged system observes once and makes no engine call.
 //   - The reconciler does not log: hooks ([OnCreate], [OnDestroy], [OnWait], [OnPass]) report
-//     each call, wait and pass. NewReconciler starts nothing; Reconcile blocks, runs engine calls
+//     each call, wait and pass. A nil hook, there or in [RunHooks], is absent. NewReconciler starts nothing; Reconcile blocks, runs engine calls
 //     on goroutines of its own, and has waited for all of them when it returns.
 //   - NewReconciler panics on a nil observer, engine or key function: a programmer error.
 //

@@ -88,7 +88,7 @@ func (r *Reconciler[R]) Reconcile(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		r.o.onPass(PassInfo{Pass: x.passes, Failed: len(p.Failed), Pending: len(p.Pending),
+		r.o.passed(PassInfo{Pass: x.passes, Failed: len(p.Failed), Pending: len(p.Pending),
 			Create: len(p.Create()), Destroy: len(p.Destroy())})
 		if p.Empty() {
 			return nil

@@ -35,10 +35,32 @@ func defaultReconcilerOptions() reconcilerOptions {
 		parallelism:  DefaultReconcileParallelism,
 		budget:       DefaultReconcileBudget,
 		replaceLimit: DefaultReplaceLimit,
-		onCreate:     func(string, error) {},
-		onDestroy:    func(string, error) {},
-		onWait:       func(WaitInfo) {},
-		onPass:       func(PassInfo) {},
+	}
+}
+
+// The hooks are called through these, so that a nil hook is absent.
+
+func (o *reconcilerOptions) created(key string, err error) {
+	if o.onCreate != nil {
+		o.onCreate(key, err)
+	}
+}
+
+func (o *reconcilerOptions) destroyed(key string, err error) {
+	if o.onDestroy != nil {
+		o.onDestroy(key, err)
+	}
+}
+
+func (o *reconcilerOptions) waited(w WaitInfo) {
+	if o.onWait != nil {
+		o.onWait(w)
+	}
+}
+
+func (o *reconcilerOptions) passed(p PassInfo) {
+	if o.onPass != nil {
+		o.onPass(p)
 	}
 }
 
@@ -86,26 +108,28 @@ func WithReplaceLimit(n int) ReconcilerOption {
 	return func(o *reconcilerOptions) { o.replaceLimit = max(n, 1) }
 }
 
-// OnCreate calls fn after each create call with the resource's key and the call's error.
-// fn is called from several goroutines at once and must be safe for concurrent use.
+// OnCreate calls fn after each create call with the resource's key and the call's error; a
+// nil fn is no hook. fn is called from several goroutines at once and must be safe for
+// concurrent use.
 func OnCreate(fn func(key string, err error)) ReconcilerOption {
 	return func(o *reconcilerOptions) { o.onCreate = fn }
 }
 
-// OnDestroy calls fn after each destroy call with the resource's key and the call's error.
-// fn is called from several goroutines at once and must be safe for concurrent use.
+// OnDestroy calls fn after each destroy call with the resource's key and the call's error; a
+// nil fn is no hook. fn is called from several goroutines at once and must be safe for
+// concurrent use.
 func OnDestroy(fn func(key string, err error)) ReconcilerOption {
 	return func(o *reconcilerOptions) { o.onDestroy = fn }
 }
 
 // OnWait calls fn before each wait for pending resources, from the goroutine that called
-// Reconcile.
+// Reconcile; a nil fn is no hook.
 func OnWait(fn func(WaitInfo)) ReconcilerOption {
 	return func(o *reconcilerOptions) { o.onWait = fn }
 }
 
 // OnPass calls fn after each pass's plan is made, the last, empty one included, from the
-// goroutine that called Reconcile.
+// goroutine that called Reconcile; a nil fn is no hook.
 func OnPass(fn func(PassInfo)) ReconcilerOption {
 	return func(o *reconcilerOptions) { o.onPass = fn }
 }

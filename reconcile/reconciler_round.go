@@ -21,7 +21,7 @@ func (x *reconcileRun[R]) destroy(ctx context.Context, rs []R) error {
 	for {
 		errs := x.each(ctx, len(rs), func(ctx context.Context, i int) error {
 			err := x.r.engine.Destroy(ctx, rs[i])
-			x.r.o.onDestroy(x.r.key(rs[i]), err)
+			x.r.o.destroyed(x.r.key(rs[i]), err)
 			return err
 		})
 		if ctx.Err() != nil {
@@ -55,7 +55,7 @@ func (x *reconcileRun[R]) create(ctx context.Context, rs []R) error {
 	errs := x.each(ctx, len(rs), func(ctx context.Context, i int) error {
 		var err error
 		created[i], err = x.r.engine.Create(ctx, rs[i])
-		x.r.o.onCreate(x.r.key(rs[i]), err)
+		x.r.o.created(x.r.key(rs[i]), err)
 		return err
 	})
 	if ctx.Err() != nil {
