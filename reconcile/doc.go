@@ -12,6 +12,10 @@
 //     step never plans a child whose parent is not there yet. [Reconciler.Plan] is one such pass
 //     with no change made; its String lists what would be destroyed and created, step by step,
 //     in key order.
+//   - A pass acts at most once on a key: an observer that lists a key twice, or steps that plan
+//     one key twice (in one list, in two steps, or to destroy and to create), make Plan and
+//     Reconcile return at once an error matching [ErrDuplicateKey] that names the key (a
+//     [*StepError] for a step), with nothing of that pass done.
 //   - [Reconciler.Reconcile] makes passes until the plan is empty. Per pass, in this order of
 //     precedence: destroy what is failed; wait (with a backoff.Policy) for what is pending;
 //     destroy what the steps plan, in parallel, retrying while a round makes progress; create

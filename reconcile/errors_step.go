@@ -20,6 +20,14 @@ var (
 	ErrReplaceLimit = errors.New("reconcile: resources failed too many times")
 )
 
+// ErrDuplicateKey is the error of a pass that would act twice on one key: the observer listed
+// a key twice, or the steps of a pass planned one key twice (twice in one list, in two steps,
+// or for both destruction and creation). [Reconciler.Plan] and [Reconciler.Reconcile] refuse
+// such a pass before doing anything of it, and return an error matching ErrDuplicateKey that
+// names the key: wrapped in a [*StepError] naming the step for the steps, after "observe"
+// for the observer. It is the caller's bug, so Reconcile does not retry it.
+var ErrDuplicateKey = errors.New("reconcile: duplicate key")
+
 // ErrBudgetExhausted is the reason of the *backoff.ExhaustedError that
 // [Reconciler.Reconcile] returns when its total budget ([WithReconcileBudget]) runs out: the
 // error matches both ErrBudgetExhausted and backoff.ErrExhausted, and keeps the last error

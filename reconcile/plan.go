@@ -101,7 +101,8 @@ func (p Plan[R]) keys(rs []R) string {
 	return strings.Join(ks, ", ")
 }
 
-// planFrom runs the steps over what was observed and returns the pass's plan.
+// planFrom runs the steps over what was observed and returns the pass's plan. It refuses a
+// key observed twice, and a key the steps plan twice (see ErrDuplicateKey).
 func (r *Reconciler[R]) planFrom(ctx context.Context, observed []Observed[R]) (Plan[R], error) {
 	p := Plan[R]{key: r.key}
 	observed = slices.Clone(observed)
@@ -109,7 +110,10 @@ func (r *Reconciler[R]) planFrom(ctx context.Context, observed []Observed[R]) (P
 		return strings.Compare(r.key(a.Resource), r.key(b.Resource))
 	})
 	live := observed[:0:0]
-	for _, o := range observed {
+	for i, o := range observed {
+		if i > 0 && r.key(o.Resource) == r.key(observed[i-1].Resource) {
+			return Plan[R]{}, fmt.Errorf("reconcile: observe: key %s listed twice: %w", r.key(o.Resource), ErrDuplicateKey)
+		}
 		switch o.Phase {
 		case PhaseFailed:
 			p.Failed = append(p.Failed, o.Resource)
@@ -120,18 +124,35 @@ func (r *Reconciler[R]) planFrom(ctx context.Context, observed []Observed[R]) (P
 		}
 		live = append(live, o)
 	}
+	planned := map[string]bool{}
 	for i, s := range r.steps {
 		c, err := s.Plan(ctx, live)
+		if err == nil {
+			c = Changes[R]{Create: r.sorted(c.Create), Destroy: r.sorted(c.Destroy)}
+			err = r.claim(planned, c)
+		}
 		if err != nil {
 			return Plan[R]{}, &StepError{Step: stepName(s, i), Err: err}
 		}
-		c = Changes[R]{Create: r.sorted(c.Create), Destroy: r.sorted(c.Destroy)}
 		p.Steps = append(p.Steps, StepChanges[R]{Step: stepName(s, i), Changes: c})
 		if len(c.Create) > 0 {
 			break
 		}
 	}
 	return p, nil
+}
+
+// claim records the keys c plans in planned, and returns an error matching ErrDuplicateKey
+// for the first one already there: a key is planned once per pass, so never acted on twice.
+func (r *Reconciler[R]) claim(planned map[string]bool, c Changes[R]) error {
+	for _, res := range slices.Concat(c.Destroy, c.Create) {
+		k := r.key(res)
+		if planned[k] {
+			return fmt.Errorf("key %s planned twice: %w", k, ErrDuplicateKey)
+		}
+		planned[k] = true
+	}
+	return nil
 }
 
 // sorted returns a sorted copy of rs, so that sorting never touches a step's own slices.
