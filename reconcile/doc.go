@@ -17,14 +17,20 @@
 //     Reconcile return at once an error matching [ErrDuplicateKey] that names the key (a
 //     [*StepError] for a step), with nothing of that pass done.
 //   - [Reconciler.Reconcile] makes passes until the plan is empty. Per pass, in this order of
-//     precedence: destroy what is failed; wait (with a backoff.Policy) for what is pending;
-//     destroy what the steps plan, in parallel, retrying while a round makes progress; create
-//     what the steps plan, in parallel, and wait until it is ready. A created resource that
-//     ends failed is destroyed and created again, up to a limit.
+//     precedence: destroy what is failed; wait (with a backoff.Policy) for what it destroyed
+//     that is still observed (a system that deletes asynchronously), then observe again; wait
+//     (with the same policy) for what is pending; destroy what the steps plan, in parallel,
+//     retrying while a round makes progress; create what the steps plan, in parallel, and wait
+//     until it is ready. A resource whose Destroy returned nil is not destroyed again by the
+//     same call, and the steps do not see it while it is still observed.
+//   - A resource the call created that is found failed (by the wait after its create, or by a
+//     later pass's observe, once per creation) is destroyed and created again, up to a limit of
+//     failures per key that counts across all passes of the call.
 //   - Everything is bounded: parallelism, each wait (a backoff.Policy), the number of failures
 //     per resource, and a total budget. Reconcile converges or returns an error that says why:
 //     a [*StuckError] (matching [ErrNoProgress], [ErrNotReady] or [ErrReplaceLimit]) naming the
-//     resources, a [*StepError], or a *backoff.ExhaustedError (matching backoff.ErrExhausted and
+//     resources (ErrNoProgress also for destroyed resources still observed when the wait for
+//     them gives up), a [*StepError], or a *backoff.ExhaustedError (matching backoff.ErrExhausted and
 //     [ErrBudgetExhausted] or the context's cause). An engine error marked backoff.Permanent
 //     stops it at once.
 //   - A second Reconcile on a converged system observes once and makes no engine call.

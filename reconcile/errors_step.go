@@ -8,15 +8,16 @@ import (
 
 // Conditions a [StuckError] reports, matched with errors.Is.
 var (
-	// ErrNoProgress: a round of destroys destroyed nothing; the resources it could not
-	// destroy are named.
+	// ErrNoProgress: a round of destroys destroyed nothing, or resources whose destroy
+	// returned nil were still observed when the wait for them gave up; the resources that
+	// could not be destroyed are named.
 	ErrNoProgress = errors.New("reconcile: a destroy round made no progress")
 	// ErrNotReady: resources stayed pending until the ready policy gave up. The
 	// [StuckError]'s Last is then the *backoff.ExhaustedError of that wait, so the error also
 	// matches backoff.ErrExhausted.
 	ErrNotReady = errors.New("reconcile: resources did not become ready")
-	// ErrReplaceLimit: resources failed (their create call returned an error, or they ended
-	// in [PhaseFailed]) as many times as [WithReplaceLimit] allows.
+	// ErrReplaceLimit: resources failed (their create call returned an error, or the resource
+	// created was found in [PhaseFailed]) as many times as [WithReplaceLimit] allows.
 	ErrReplaceLimit = errors.New("reconcile: resources failed too many times")
 )
 

@@ -12,9 +12,10 @@ import (
 // observed state. A Plan is a plain value: safe to read from several goroutines.
 //
 // [Reconciler.Reconcile] carries out a pass's plan in this order, then observes again: it
-// destroys Failed if there are any; else it waits for Pending if there are any; else it
-// destroys what the steps plan to destroy if there is any; else it creates what the steps plan
-// to create. A plan that is [Plan.Empty] means converged.
+// destroys Failed if there are any; else it waits for what it destroyed and still observes
+// (such resources are in no list of its plans, and no step sees them); else it waits for
+// Pending if there are any; else it destroys what the steps plan to destroy if there is any;
+// else it creates what the steps plan to create. A plan that is [Plan.Empty] means converged.
 type Plan[R any] struct {
 	// Failed are the resources observed in PhaseFailed: destroyed first.
 	Failed []R
@@ -25,7 +26,8 @@ type Plan[R any] struct {
 	// first step that plans creations: later steps run in a later pass.
 	Steps []StepChanges[R]
 
-	key func(R) string
+	key   func(R) string
+	going []R // within Reconcile: resources it destroyed that are still observed
 }
 
 // StepChanges is what one named step plans.
@@ -102,8 +104,10 @@ func (p Plan[R]) keys(rs []R) string {
 }
 
 // planFrom runs the steps over what was observed and returns the pass's plan. It refuses a
-// key observed twice, and a key the steps plan twice (see ErrDuplicateKey).
-func (r *Reconciler[R]) planFrom(ctx context.Context, observed []Observed[R]) (Plan[R], error) {
+// key observed twice, and a key the steps plan twice (see ErrDuplicateKey). Resources whose key
+// going reports (destroyed by this Reconcile call, still observed) go to p.going, and neither
+// the steps nor Failed or Pending see them; going may be nil.
+func (r *Reconciler[R]) planFrom(ctx context.Context, observed []Observed[R], going func(key string) bool) (Plan[R], error) {
 	p := Plan[R]{key: r.key}
 	observed = slices.Clone(observed)
 	slices.SortStableFunc(observed, func(a, b Observed[R]) int {
@@ -113,6 +117,10 @@ func (r *Reconciler[R]) planFrom(ctx context.Context, observed []Observed[R]) (P
 	for i, o := range observed {
 		if i > 0 && r.key(o.Resource) == r.key(observed[i-1].Resource) {
 			return Plan[R]{}, fmt.Errorf("reconcile: observe: key %s listed twice: %w", r.key(o.Resource), ErrDuplicateKey)
+		}
+		if going != nil && going(r.key(o.Resource)) {
+			p.going = append(p.going, o.Resource)
+			continue
 		}
 		switch o.Phase {
 		case PhaseFailed:

@@ -24,6 +24,7 @@ func (x *reconcileRun[R]) destroy(ctx context.Context, rs []R) error {
 			x.r.o.destroyed(x.r.key(rs[i]), err)
 			return err
 		})
+		x.noteDestroyed(rs, errs)
 		if ctx.Err() != nil {
 			return x.stopped(ctx)
 		}
@@ -58,6 +59,9 @@ func (x *reconcileRun[R]) create(ctx context.Context, rs []R) error {
 		x.r.o.created(x.r.key(rs[i]), err)
 		return err
 	})
+	for _, r := range rs {
+		x.noteCreated(x.r.key(r))
+	}
 	if ctx.Err() != nil {
 		return x.stopped(ctx)
 	}
@@ -84,36 +88,12 @@ func (x *reconcileRun[R]) waitCreated(ctx context.Context, created []R, callFail
 	if err != nil {
 		return err
 	}
-	for _, r := range endedFailed {
-		x.fail(x.r.key(r), fmt.Errorf("%s %w", x.r.key(r), errEndedFailed))
-	}
+	x.foundFailed(endedFailed)
 	if callFailures == 0 {
 		x.retry.Reset()
 		return nil
 	}
 	return x.pause(ctx, []error{x.last})
-}
-
-// checkLimit returns a StuckError naming the resources of rs that failed too often.
-func (x *reconcileRun[R]) checkLimit(rs []R) error {
-	var keys []string
-	var errs []error
-	for _, r := range rs {
-		if k := x.r.key(r); x.failures[k] >= x.r.o.replaceLimit {
-			keys = append(keys, k)
-			errs = append(errs, x.lastErr[k])
-		}
-	}
-	if len(keys) == 0 {
-		return nil
-	}
-	return &StuckError{Reason: ErrReplaceLimit, Resources: keys, Last: errors.Join(errs...)}
-}
-
-func (x *reconcileRun[R]) fail(key string, err error) {
-	x.failures[key]++
-	x.lastErr[key] = err
-	x.last = err
 }
 
 // sift returns the resources whose call failed and their errors, named, at the same indexes;

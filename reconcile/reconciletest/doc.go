@@ -6,7 +6,8 @@
 //   - [Engine] is a fake system: it is both the Observer and the Engine of a
 //     reconcile.Reconciler. Resources are of any type R, named by a key function.
 //   - Each created resource follows a [PhaseScript]: pending for a number of refreshes or for a
-//     time, then ready or failed, or stuck pending. [Engine.Put] seeds resources that existed
+//     time, then ready or failed, or stuck pending; ready for a number of refreshes, then
+//     failed; deleted at once by Destroy, or after a time (an asynchronous deletion). [Engine.Put] seeds resources that existed
 //     before the test.
 //   - [EngineFaults] inject latency and errors per call, deterministically: the function sees the
 //     call's op, key and how many such calls came before. An injected error changes nothing
