@@ -38,6 +38,11 @@
 //     each call, wait and pass. A nil hook, there or in [RunHooks], is absent. NewReconciler starts nothing; Reconcile blocks, runs engine calls
 //     on goroutines of its own, and has waited for all of them when it returns.
 //   - NewReconciler panics on a nil observer, engine or key function: a programmer error.
+//   - The reconciler recovers no panic. A panic in what it calls on the caller's goroutine (the
+//     Observer, a Step, the key function, OnPass, OnWait) reaches the caller of Reconcile or
+//     Plan at a moment when no engine call is in flight, so nothing is left running; a panic
+//     in what it calls on its engine goroutines (the Engine's methods, OnCreate, OnDestroy)
+//     crashes the program, as a panic on any goroutine does.
 //
 // The keyed work queue ([Queue]) and the control loop ([Run]) follow these rules:
 //
@@ -65,6 +70,11 @@
 //     shutdown lets them finish. It does not shut the source down, and the caller owns its
 //     goroutine. A rate limit ([WithRateLimit]) bounds how fast keys are taken; a resync
 //     ([WithResync]) re-adds every key through the same path.
+//   - Run recovers no panic: a panic in the Sync, a hook, a resync's list or the Source crashes
+//     the program, as a panic on any goroutine does. A sync that panics, or ends its goroutine
+//     (runtime.Goexit), is first reported to the source's Done as a retry matching
+//     [ErrSyncPanicked], so that its key is not left in flight (a database source records the
+//     failure and releases the lease before the program ends).
 //
 // Package reconcile/reconciletest has a fake engine and a fake work source for testing code
 // that uses the reconciler or Run.

@@ -19,9 +19,10 @@ var errEndedFailed = errors.New("ended failed")
 // the round destroyed something.
 func (x *reconcileRun[R]) destroy(ctx context.Context, rs []R) error {
 	for {
+		keys := x.keyList(rs) // the key function runs on the caller's goroutine only
 		errs := x.each(ctx, len(rs), func(ctx context.Context, i int) error {
 			err := x.r.engine.Destroy(ctx, rs[i])
-			x.r.o.destroyed(x.r.key(rs[i]), err)
+			x.r.o.destroyed(keys[i], err)
 			return err
 		})
 		x.noteDestroyed(rs, errs)
@@ -52,11 +53,11 @@ func (x *reconcileRun[R]) create(ctx context.Context, rs []R) error {
 	if err := x.checkLimit(rs); err != nil {
 		return err
 	}
-	created := make([]R, len(rs))
+	created, keys := make([]R, len(rs)), x.keyList(rs)
 	errs := x.each(ctx, len(rs), func(ctx context.Context, i int) error {
 		var err error
 		created[i], err = x.r.engine.Create(ctx, rs[i])
-		x.r.o.created(x.r.key(rs[i]), err)
+		x.r.o.created(keys[i], err)
 		return err
 	})
 	for _, r := range rs {
@@ -153,11 +154,18 @@ func (x *reconcileRun[R]) pause(ctx context.Context, errs []error) error {
 	return nil
 }
 
+// keys returns the keys of rs, sorted.
 func (x *reconcileRun[R]) keys(rs []R) []string {
+	ks := x.keyList(rs)
+	slices.Sort(ks)
+	return ks
+}
+
+// keyList returns the keys of rs, in rs's order.
+func (x *reconcileRun[R]) keyList(rs []R) []string {
 	ks := make([]string, len(rs))
 	for i, r := range rs {
 		ks[i] = x.r.key(r)
 	}
-	slices.Sort(ks)
 	return ks
 }
