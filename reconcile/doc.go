@@ -30,13 +30,14 @@
 //     per resource, and a total budget. Reconcile converges or returns an error that says why:
 //     a [*StuckError] (matching [ErrNoProgress], [ErrNotReady] or [ErrReplaceLimit]) naming the
 //     resources (ErrNoProgress also for destroyed resources still observed when the wait for
-//     them gives up), a [*StepError], or a *backoff.ExhaustedError (matching backoff.ErrExhausted and
-//     [ErrBudgetExhausted] or the context's cause). An engine error marked backoff.Permanent
-//     stops it at once.
+//     them gives up), a [*StepError], or a *backoff.ExhaustedError (matching
+//     backoff.ErrExhausted and [ErrBudgetExhausted] or the context's cause). An engine or
+//     observer error marked backoff.Permanent stops it at once.
 //   - A second Reconcile on a converged system observes once and makes no engine call.
 //   - The reconciler does not log: hooks ([OnCreate], [OnDestroy], [OnWait], [OnPass]) report
-//     each call, wait and pass. A nil hook, there or in [RunHooks], is absent. NewReconciler starts nothing; Reconcile blocks, runs engine calls
-//     on goroutines of its own, and has waited for all of them when it returns.
+//     each call, wait and pass. A nil hook, there or in [RunHooks], is absent. NewReconciler
+//     starts nothing; Reconcile blocks, runs engine calls on goroutines of its own, and has
+//     waited for all of them when it returns.
 //   - NewReconciler panics on a nil observer, engine or key function: a programmer error.
 //   - The reconciler recovers no panic. A panic in what it calls on the caller's goroutine (the
 //     Observer, a Step, the key function, OnPass, OnWait) reaches the caller of Reconcile or
