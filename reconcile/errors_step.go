@@ -8,17 +8,26 @@ import (
 
 // Conditions a [StuckError] reports, matched with errors.Is.
 var (
-	// ErrNoProgress: a round of destroys destroyed nothing; the resources it could not
-	// destroy are named.
+	// ErrNoProgress: a round of destroys destroyed nothing, or resources whose destroy
+	// returned nil were still observed when the wait for them gave up; the resources that
+	// could not be destroyed are named.
 	ErrNoProgress = errors.New("reconcile: a destroy round made no progress")
 	// ErrNotReady: resources stayed pending until the ready policy gave up. The
 	// [StuckError]'s Last is then the *backoff.ExhaustedError of that wait, so the error also
 	// matches backoff.ErrExhausted.
 	ErrNotReady = errors.New("reconcile: resources did not become ready")
-	// ErrReplaceLimit: resources failed (their create call returned an error, or they ended
-	// in [PhaseFailed]) as many times as [WithReplaceLimit] allows.
+	// ErrReplaceLimit: resources failed (their create call returned an error, or the resource
+	// created was found in [PhaseFailed]) as many times as [WithReplaceLimit] allows.
 	ErrReplaceLimit = errors.New("reconcile: resources failed too many times")
 )
+
+// ErrDuplicateKey is the error of a pass that would act twice on one key: the observer listed
+// a key twice, or the steps of a pass planned one key twice (twice in one list, in two steps,
+// or for both destruction and creation). [Reconciler.Plan] and [Reconciler.Reconcile] refuse
+// such a pass before doing anything of it, and return an error matching ErrDuplicateKey that
+// names the key: wrapped in a [*StepError] naming the step for the steps, after "observe"
+// for the observer. It is the caller's bug, so Reconcile does not retry it.
+var ErrDuplicateKey = errors.New("reconcile: duplicate key")
 
 // ErrBudgetExhausted is the reason of the *backoff.ExhaustedError that
 // [Reconciler.Reconcile] returns when its total budget ([WithReconcileBudget]) runs out: the

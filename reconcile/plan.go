@@ -12,9 +12,10 @@ import (
 // observed state. A Plan is a plain value: safe to read from several goroutines.
 //
 // [Reconciler.Reconcile] carries out a pass's plan in this order, then observes again: it
-// destroys Failed if there are any; else it waits for Pending if there are any; else it
-// destroys what the steps plan to destroy if there is any; else it creates what the steps plan
-// to create. A plan that is [Plan.Empty] means converged.
+// destroys Failed if there are any; else it waits for what it destroyed and still observes
+// (such resources are in no list of its plans, and no step sees them); else it waits for
+// Pending if there are any; else it destroys what the steps plan to destroy if there is any;
+// else it creates what the steps plan to create. A plan that is [Plan.Empty] means converged.
 type Plan[R any] struct {
 	// Failed are the resources observed in PhaseFailed: destroyed first.
 	Failed []R
@@ -25,7 +26,8 @@ type Plan[R any] struct {
 	// first step that plans creations: later steps run in a later pass.
 	Steps []StepChanges[R]
 
-	key func(R) string
+	key   func(R) string
+	going []R // within Reconcile: resources it destroyed that are still observed
 }
 
 // StepChanges is what one named step plans.
@@ -101,15 +103,25 @@ func (p Plan[R]) keys(rs []R) string {
 	return strings.Join(ks, ", ")
 }
 
-// planFrom runs the steps over what was observed and returns the pass's plan.
-func (r *Reconciler[R]) planFrom(ctx context.Context, observed []Observed[R]) (Plan[R], error) {
+// planFrom runs the steps over what was observed and returns the pass's plan. It refuses a
+// key observed twice, and a key the steps plan twice (see ErrDuplicateKey). Resources whose key
+// going reports (destroyed by this Reconcile call, still observed) go to p.going, and neither
+// the steps nor Failed or Pending see them; going may be nil.
+func (r *Reconciler[R]) planFrom(ctx context.Context, observed []Observed[R], going func(key string) bool) (Plan[R], error) {
 	p := Plan[R]{key: r.key}
 	observed = slices.Clone(observed)
 	slices.SortStableFunc(observed, func(a, b Observed[R]) int {
 		return strings.Compare(r.key(a.Resource), r.key(b.Resource))
 	})
 	live := observed[:0:0]
-	for _, o := range observed {
+	for i, o := range observed {
+		if i > 0 && r.key(o.Resource) == r.key(observed[i-1].Resource) {
+			return Plan[R]{}, fmt.Errorf("reconcile: observe: key %s listed twice: %w", r.key(o.Resource), ErrDuplicateKey)
+		}
+		if going != nil && going(r.key(o.Resource)) {
+			p.going = append(p.going, o.Resource)
+			continue
+		}
 		switch o.Phase {
 		case PhaseFailed:
 			p.Failed = append(p.Failed, o.Resource)
@@ -120,18 +132,35 @@ func (r *Reconciler[R]) planFrom(ctx context.Context, observed []Observed[R]) (P
 		}
 		live = append(live, o)
 	}
+	planned := map[string]bool{}
 	for i, s := range r.steps {
 		c, err := s.Plan(ctx, live)
+		if err == nil {
+			c = Changes[R]{Create: r.sorted(c.Create), Destroy: r.sorted(c.Destroy)}
+			err = r.claim(planned, c)
+		}
 		if err != nil {
 			return Plan[R]{}, &StepError{Step: stepName(s, i), Err: err}
 		}
-		c = Changes[R]{Create: r.sorted(c.Create), Destroy: r.sorted(c.Destroy)}
 		p.Steps = append(p.Steps, StepChanges[R]{Step: stepName(s, i), Changes: c})
 		if len(c.Create) > 0 {
 			break
 		}
 	}
 	return p, nil
+}
+
+// claim records the keys c plans in planned, and returns an error matching ErrDuplicateKey
+// for the first one already there: a key is planned once per pass, so never acted on twice.
+func (r *Reconciler[R]) claim(planned map[string]bool, c Changes[R]) error {
+	for _, res := range slices.Concat(c.Destroy, c.Create) {
+		k := r.key(res)
+		if planned[k] {
+			return fmt.Errorf("key %s planned twice: %w", k, ErrDuplicateKey)
+		}
+		planned[k] = true
+	}
+	return nil
 }
 
 // sorted returns a sorted copy of rs, so that sorting never touches a step's own slices.

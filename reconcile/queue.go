@@ -6,14 +6,19 @@ package reconcile
 //   - A key is handed to at most one caller of Get at a time, until that caller passes it to
 //     Done. A key added while it is being processed is queued once more when Done is called,
 //     never lost and never handed out twice at once.
-//   - AddAfter dedupes with Add: the earliest wins. Add of a key waiting for AddAfter moves it
-//     to now; AddAfter of a key already queued, or waiting for an earlier time, does nothing.
+//   - AddAfter dedupes with Add: the earliest wins, and a key has at most one pending entry
+//     (queued, or waiting for a time) at any time. Add of a key waiting for AddAfter moves it
+//     to now; AddAfter of a key already queued, or waiting for an earlier time, does nothing; a
+//     Done that queues a key ends its wait.
 //   - Done applies the Outcome: done forgets the key's failures; retry waits the per-key backoff
 //     (growing with consecutive failures); retry-after waits the hint; dropped forgets the key.
 //     A key added while it was processed is queued at once, whatever the outcome.
 //   - Resync adds at low priority: Get hands out a resync key only when no other key is ready,
 //     so a full resync never delays an event-driven key. Resync of a key that is queued,
 //     waiting or due to be processed again does nothing.
+//   - Shutdown: after ShutDown, or once a drained queue has nothing left to hand out (nothing
+//     queued, no key in flight due again), Get returns ErrShutdown for ever and the channel of
+//     ShutDownNotify is closed.
 //   - Memory: the queue holds state only for keys that are queued, waiting or being processed;
 //     a key done or dropped is forgotten, and buffers shrink when they empty. WithQueueMaxKeys
 //     bounds the number of such keys: an Add of a new key beyond it returns ErrQueueFull.
@@ -64,8 +69,11 @@ type Queue[K comparable] struct {
 	waiters []chan struct{} // one per blocked Get, oldest first
 	spare   []chan struct{} // channels to reuse for waiters, so that Get does not allocate
 
-	closed   bool // no more adds
-	draining bool // closed, but Get hands out what is queued
+	closed    bool          // no more adds
+	draining  bool          // closed, but Get hands out what is queued
+	dirtyLeft int           // while draining: keys in flight that Done queues again
+	finished  bool          // Get hands out nothing more: shut down, or drained
+	notify    chan struct{} // closed when finished; made by ShutDownNotify
 
 	policy  backoff.Policy
 	maxKeys int

@@ -22,8 +22,9 @@ func (q *Queue[K]) Add(key K) error {
 }
 
 // AddAfter queues key to be processed after d, or now if d is zero or negative. The earliest
-// wins: it does nothing if key is already queued (or due to be processed again after Done), or
-// waits for a time no later than now+d; otherwise key waits until now+d. Errors are those of
+// wins: it does nothing if key is already queued (or due to be processed again after Done by an
+// Add), or waits for a time no later than now+d; otherwise key waits until now+d, and a
+// [Queue.Done] that queues it sooner ends the wait. Errors are those of
 // [Queue.Add]. It does not block.
 func (q *Queue[K]) AddAfter(key K, d time.Duration) error {
 	if d <= 0 {
@@ -102,8 +103,15 @@ func (q *Queue[K]) addLocked(key K, s keyState, low bool) {
 	q.compactLow()
 }
 
-// push appends a key whose flags say queued to its fifo and wakes one waiting Get.
+// push appends a key whose flags say queued to its fifo and wakes one waiting Get. A key has
+// at most one pending entry: if it was also waiting for a time (an AddAfter while it was
+// processed), that wait ends here, as the earliest wins.
 func (q *Queue[K]) push(key K, s *keyState) {
+	if s.index >= 0 {
+		q.waiting.remove(q, int(s.index))
+		s.index = -1
+		q.armTimer()
+	}
 	if s.flags&lowPrio != 0 {
 		s.gen++
 		q.low.push(lowKey[K]{key: key, gen: s.gen})
@@ -118,8 +126,9 @@ func (q *Queue[K]) push(key K, s *keyState) {
 func (q *Queue[K]) waitLocked(key K, s keyState, at time.Time) {
 	q.put(key, s)
 	switch {
-	case s.flags&(queued|dirty) != 0:
-		// Due now, or right after Done: sooner than at.
+	case s.flags&queued != 0, s.flags&(dirty|lowPrio) == dirty:
+		// Due now, or right after Done: sooner than at. (A key due after Done only by a
+		// resync waits too: its Done drops the resync if a backoff comes first.)
 	case s.index >= 0:
 		if at.Before(q.waiting.at(int(s.index))) {
 			q.waiting.update(q, int(s.index), at)

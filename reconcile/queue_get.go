@@ -11,8 +11,8 @@ import (
 // [Queue.Add] come out in order, before any key added by [Queue.Resync].
 //
 // Get returns [ErrShutdown] once the queue is shut down ([Queue.ShutDown]) or drained
-// ([Queue.Drain] and nothing left queued), and ctx's cause when ctx ends first; a key is
-// never lost when Get returns an error. Get does not allocate.
+// ([Queue.Drain] and nothing left to hand out), and then for ever; it returns ctx's cause when
+// ctx ends first. A key is never lost when Get returns an error. Get does not allocate.
 func (q *Queue[K]) Get(ctx context.Context) (K, error) {
 	var zero K
 	if ctx.Err() != nil { // checked before locking, to keep the lock short
@@ -21,14 +21,12 @@ func (q *Queue[K]) Get(ctx context.Context) (K, error) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	for {
-		if q.closed && !q.draining {
+		if q.finished {
 			return zero, ErrShutdown
 		}
 		if key, ok := q.pop(); ok {
+			q.checkDrained()
 			return key, nil
-		}
-		if q.closed {
-			return zero, ErrShutdown // drained
 		}
 		if !q.wait(ctx) {
 			return zero, context.Cause(ctx)
@@ -152,6 +150,10 @@ func (q *Queue[K]) Done(_ context.Context, key K, o Outcome) error {
 	s, ok := q.keys[key]
 	if !ok || s.flags&processing == 0 {
 		return fmt.Errorf("reconcile: Done of key %v, which is not being processed", key)
+	}
+	if q.draining && s.flags&dirty != 0 {
+		q.dirtyLeft-- // queued again below, unless a backoff wins over a resync
+		defer q.checkDrained()
 	}
 	s.flags &^= processing
 	delay := q.afterDone(&s, o)

@@ -198,3 +198,48 @@ func TestNewQueueRejectsAnInvalidPolicy(t *testing.T) {
 	_, err := reconcile.NewQueue[string](reconcile.WithQueueBackoff(backoff.Policy{Initial: -1}))
 	assert.ErrorIs(t, err, backoff.ErrInvalidPolicy)
 }
+
+func TestQueueAddAfterAndAddDedupeAKeyHasAtMostOnePendingEntry(t *testing.T) {
+	retryAfter := func(d time.Duration) reconcile.Outcome {
+		return reconcile.OutcomeOf(backoff.RetryAfter(d, errors.New("busy")))
+	}
+	dropped := reconcile.OutcomeOf(backoff.Permanent(errors.New("bad")))
+	tests := []struct {
+		name    string
+		resync  bool // a Resync while processed, besides the AddAfter
+		outcome reconcile.Outcome
+		ready   time.Duration // when the key is handed out again, once
+	}{
+		{"retry-after 0 retries now, and not again after the hour", false, retryAfter(0), 0},
+		{"a negative retry-after retries now, and not again after the hour", false, retryAfter(-time.Second), 0},
+		{"retry-after 10s, earlier than the AddAfter", false, retryAfter(10 * time.Second), 10 * time.Second},
+		{"retry-after 2h, later than the AddAfter", false, retryAfter(2 * time.Hour), time.Hour},
+		{"a failure's backoff, earlier", false, retry, time.Second},
+		{"done keeps the AddAfter", false, done, time.Hour},
+		{"dropped keeps the AddAfter", false, dropped, time.Hour},
+		{"a resync swallows no AddAfter when a longer backoff drops the resync", true, retryAfter(3 * time.Hour), time.Hour},
+		{"a resync with done retries now, once", true, done, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				q := newQueue(t, reconcile.WithQueueBackoff(backoff.Policy{Initial: time.Second, Jitter: backoff.NoJitter}))
+				require.NoError(t, q.Add("a"))
+				require.Equal(t, "a", get(t, q))
+				if tt.resync {
+					require.NoError(t, q.Resync("a"))
+				}
+				require.NoError(t, q.AddAfter("a", time.Hour))
+				require.NoError(t, q.Done(t.Context(), "a", tt.outcome))
+				start := time.Now()
+				key, err := q.Get(t.Context())
+				require.NoError(t, err)
+				require.Equal(t, "a", key)
+				assert.Equal(t, tt.ready, time.Since(start), "handed out at the earliest of its entries")
+				require.NoError(t, q.Done(t.Context(), "a", done))
+				time.Sleep(3 * time.Hour)
+				nothingReady(t, q) // the other entry was absorbed, not kept
+			})
+		})
+	}
+}

@@ -45,7 +45,7 @@ func (r *Reconciler[R]) Plan(ctx context.Context) (Plan[R], error) {
 	if err != nil {
 		return Plan[R]{}, fmt.Errorf("reconcile: observe: %w", err)
 	}
-	return r.planFrom(ctx, observed)
+	return r.planFrom(ctx, observed, nil)
 }
 
 // Reconcile makes passes until a pass's plan is empty, and returns nil then. Each pass
@@ -53,26 +53,33 @@ func (r *Reconciler[R]) Plan(ctx context.Context) (Plan[R], error) {
 // of precedence:
 //
 //  1. Resources observed failed are destroyed.
-//  2. Else resources observed pending are waited for ([WithReadyPolicy]).
-//  3. Else what the steps plan to destroy is destroyed, in parallel
+//  2. Else, if resources this call destroyed (their Destroy returned nil) are still observed,
+//     the pass waits the next delay of the ready policy ([WithReadyPolicy]) and the next pass
+//     observes again. Such resources are not destroyed again, and the steps do not see them;
+//     when the policy gives up on them, Reconcile returns a [*StuckError] matching
+//     [ErrNoProgress] naming them, whose Last is the wait's *backoff.ExhaustedError.
+//  3. Else resources observed pending are waited for ([WithReadyPolicy]).
+//  4. Else what the steps plan to destroy is destroyed, in parallel
 //     ([WithReconcileParallelism]). Destroys that fail are retried, after a delay
 //     ([WithReconcileRetryPolicy]), for as long as each round destroys something; a round that
 //     destroys nothing ends Reconcile with a [*StuckError] matching [ErrNoProgress].
-//  4. Else what the steps plan to create is created, in parallel, and the created resources
-//     are waited for. One that ends failed is destroyed by the next pass and created again by a
-//     later one, up to [WithReplaceLimit] failures, after which a [*StuckError] matching
-//     [ErrReplaceLimit] names it. Resources still pending when the ready policy gives up end
-//     Reconcile with a [*StuckError] matching [ErrNotReady].
+//  5. Else what the steps plan to create is created, in parallel, and the created resources
+//     are waited for. One found failed (by that wait, or by any later pass) is destroyed by the
+//     next pass and created again by a later one, up to [WithReplaceLimit] failures of its key
+//     over the whole call, after which a [*StuckError] matching [ErrReplaceLimit] names it.
+//     Resources still pending when the ready policy gives up end Reconcile with a
+//     [*StuckError] matching [ErrNotReady].
 //
 // On a converged system Reconcile observes once and makes no engine call.
 //
-// Other errors: a step's [*StepError]; an engine or observer error marked backoff.Permanent,
-// at once, wrapped; an invalid policy (matching backoff.ErrInvalidPolicy), before any call.
-// When the budget ([WithReconcileBudget]) runs out or ctx ends, Reconcile stops waiting,
-// cancels the engine calls in flight, waits for them to return, and returns a
-// *backoff.ExhaustedError (matching backoff.ErrExhausted) whose Reason is [ErrBudgetExhausted]
-// or ctx's cause, and whose Last is the last error seen. Reconcile starts goroutines only for
-// engine calls and they have all returned when it returns.
+// Other errors: a step's [*StepError]; a key observed or planned twice ([ErrDuplicateKey]), at
+// once; an engine or observer error marked backoff.Permanent, at once, wrapped; an invalid
+// policy (matching backoff.ErrInvalidPolicy), before any call. When the budget
+// ([WithReconcileBudget]) runs out or ctx ends, Reconcile stops waiting, cancels the engine
+// calls in flight, waits for them to return, and returns a *backoff.ExhaustedError (matching
+// backoff.ErrExhausted) whose Reason is [ErrBudgetExhausted] or ctx's cause, and whose Last is
+// the last error seen. Reconcile starts goroutines only for engine calls and they have all
+// returned when it returns.
 func (r *Reconciler[R]) Reconcile(ctx context.Context) error {
 	x, err := r.newRun()
 	if err != nil {
@@ -88,9 +95,9 @@ func (r *Reconciler[R]) Reconcile(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		r.o.onPass(PassInfo{Pass: x.passes, Failed: len(p.Failed), Pending: len(p.Pending),
-			Create: len(p.Create()), Destroy: len(p.Destroy())})
-		if p.Empty() {
+		r.o.passed(PassInfo{Pass: x.passes, Failed: len(p.Failed), Pending: len(p.Pending),
+			Create: len(p.Create()), Destroy: len(p.Destroy()), Destroyed: len(p.going)})
+		if p.Empty() && len(p.going) == 0 {
 			return nil
 		}
 		if err := x.carryOut(ctx, p); err != nil {
@@ -101,13 +108,13 @@ func (r *Reconciler[R]) Reconcile(ctx context.Context) error {
 
 // reconcileRun is the state of one Reconcile call.
 type reconcileRun[R any] struct {
-	r        *Reconciler[R]
-	start    time.Time
-	passes   int
-	retry    *backoff.Schedule
-	failures map[string]int   // by key: failed creates and created resources that ended failed
-	lastErr  map[string]error // by key: the last of those failures
-	last     error            // the last error seen, for an ExhaustedError
+	r      *Reconciler[R]
+	start  time.Time
+	passes int
+	retry  *backoff.Schedule
+	ledger map[string]*keyLog // by key: failures, creations and destroys of this call
+	linger *lingerWait        // the wait for destroyed resources still observed; nil if none
+	last   error              // the last error seen, for an ExhaustedError
 }
 
 func (r *Reconciler[R]) newRun() (*reconcileRun[R], error) {
@@ -118,15 +125,20 @@ func (r *Reconciler[R]) newRun() (*reconcileRun[R], error) {
 	if err != nil {
 		return nil, fmt.Errorf("reconcile: retry policy: %w", err)
 	}
-	return &reconcileRun[R]{r: r, start: time.Now(), retry: retry,
-		failures: map[string]int{}, lastErr: map[string]error{}}, nil
+	return &reconcileRun[R]{r: r, start: time.Now(), retry: retry, ledger: map[string]*keyLog{}}, nil
 }
 
 // carryOut does the one part of p that has precedence (see Reconcile).
 func (x *reconcileRun[R]) carryOut(ctx context.Context, p Plan[R]) error {
+	if len(p.going) == 0 {
+		x.linger = nil // the next resources to linger get a wait of their own
+	}
 	switch {
 	case len(p.Failed) > 0:
+		x.foundFailed(p.Failed)
 		return x.destroy(ctx, p.Failed)
+	case len(p.going) > 0:
+		return x.awaitGone(ctx, p.going)
 	case len(p.Pending) > 0:
 		_, err := x.wait(ctx, p.Pending)
 		return err
@@ -142,7 +154,7 @@ func (x *reconcileRun[R]) plan(ctx context.Context) (Plan[R], error) {
 	for {
 		observed, err := x.r.observer.Observe(ctx)
 		if err == nil {
-			return x.r.planFrom(ctx, observed)
+			return x.r.planFrom(ctx, observed, x.going(observed))
 		}
 		if ctx.Err() != nil {
 			return Plan[R]{}, x.stopped(ctx)

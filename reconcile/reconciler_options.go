@@ -35,10 +35,32 @@ func defaultReconcilerOptions() reconcilerOptions {
 		parallelism:  DefaultReconcileParallelism,
 		budget:       DefaultReconcileBudget,
 		replaceLimit: DefaultReplaceLimit,
-		onCreate:     func(string, error) {},
-		onDestroy:    func(string, error) {},
-		onWait:       func(WaitInfo) {},
-		onPass:       func(PassInfo) {},
+	}
+}
+
+// The hooks are called through these, so that a nil hook is absent.
+
+func (o *reconcilerOptions) created(key string, err error) {
+	if o.onCreate != nil {
+		o.onCreate(key, err)
+	}
+}
+
+func (o *reconcilerOptions) destroyed(key string, err error) {
+	if o.onDestroy != nil {
+		o.onDestroy(key, err)
+	}
+}
+
+func (o *reconcilerOptions) waited(w WaitInfo) {
+	if o.onWait != nil {
+		o.onWait(w)
+	}
+}
+
+func (o *reconcilerOptions) passed(p PassInfo) {
+	if o.onPass != nil {
+		o.onPass(p)
 	}
 }
 
@@ -62,7 +84,10 @@ func WithReconcileBudget(d time.Duration) ReconcilerOption {
 
 // WithReadyPolicy sets how the reconciler waits for pending resources to become ready: it
 // waits a delay of p, refreshes every pending resource, and repeats until none is pending or
-// p says stop (then Reconcile returns a [StuckError] matching [ErrNotReady]). The default is the
+// p says stop (then Reconcile returns a [StuckError] matching [ErrNotReady]). It is also the
+// wait for destroyed resources that are still observed: a delay of p before each pass that
+// observes them again, until they are gone or p says stop (then a StuckError matching
+// [ErrNoProgress]). The default is the
 // zero backoff.Policy, whose defaults suit an external API. Reconcile reports an invalid p.
 func WithReadyPolicy(p backoff.Policy) ReconcilerOption {
 	return func(o *reconcilerOptions) { o.ready = p }
@@ -79,33 +104,37 @@ func WithReconcileRetryPolicy(p backoff.Policy) ReconcilerOption {
 }
 
 // WithReplaceLimit sets how many times one resource (by key) may fail within one Reconcile
-// call before Reconcile gives up on it with a [StuckError] matching [ErrReplaceLimit]. A failure
-// is a create call that returned an error, or a created resource that ended in [PhaseFailed]
-// (it is destroyed and created again). n below 1 means 1. The default is [DefaultReplaceLimit].
+// call, counted across all its passes, before Reconcile gives up on it with a [StuckError]
+// matching [ErrReplaceLimit]. A failure is a create call that returned an error, or a resource
+// the call created that is found in [PhaseFailed], by the wait after its create or by a later
+// pass's observe, counted once per creation (it is destroyed and created again). A resource
+// found failed that the call did not create is replaced without counting. n below 1 means 1. The default is [DefaultReplaceLimit].
 func WithReplaceLimit(n int) ReconcilerOption {
 	return func(o *reconcilerOptions) { o.replaceLimit = max(n, 1) }
 }
 
-// OnCreate calls fn after each create call with the resource's key and the call's error.
-// fn is called from several goroutines at once and must be safe for concurrent use.
+// OnCreate calls fn after each create call with the resource's key and the call's error; a
+// nil fn is no hook. fn is called from several goroutines at once and must be safe for
+// concurrent use.
 func OnCreate(fn func(key string, err error)) ReconcilerOption {
 	return func(o *reconcilerOptions) { o.onCreate = fn }
 }
 
-// OnDestroy calls fn after each destroy call with the resource's key and the call's error.
-// fn is called from several goroutines at once and must be safe for concurrent use.
+// OnDestroy calls fn after each destroy call with the resource's key and the call's error; a
+// nil fn is no hook. fn is called from several goroutines at once and must be safe for
+// concurrent use.
 func OnDestroy(fn func(key string, err error)) ReconcilerOption {
 	return func(o *reconcilerOptions) { o.onDestroy = fn }
 }
 
 // OnWait calls fn before each wait for pending resources, from the goroutine that called
-// Reconcile.
+// Reconcile; a nil fn is no hook.
 func OnWait(fn func(WaitInfo)) ReconcilerOption {
 	return func(o *reconcilerOptions) { o.onWait = fn }
 }
 
 // OnPass calls fn after each pass's plan is made, the last, empty one included, from the
-// goroutine that called Reconcile.
+// goroutine that called Reconcile; a nil fn is no hook.
 func OnPass(fn func(PassInfo)) ReconcilerOption {
 	return func(o *reconcilerOptions) { o.onPass = fn }
 }
@@ -124,4 +153,7 @@ type PassInfo struct {
 	Pending int // resources observed pending
 	Create  int // resources the steps plan to create
 	Destroy int // resources the steps plan to destroy
+	// Destroyed are resources this Reconcile call destroyed (the call returned nil) that are
+	// still observed: waited for, and not counted in the other fields.
+	Destroyed int
 }

@@ -19,11 +19,13 @@ var errEndedFailed = errors.New("ended failed")
 // the round destroyed something.
 func (x *reconcileRun[R]) destroy(ctx context.Context, rs []R) error {
 	for {
+		keys := x.keyList(rs) // the key function runs on the caller's goroutine only
 		errs := x.each(ctx, len(rs), func(ctx context.Context, i int) error {
 			err := x.r.engine.Destroy(ctx, rs[i])
-			x.r.o.onDestroy(x.r.key(rs[i]), err)
+			x.r.o.destroyed(keys[i], err)
 			return err
 		})
+		x.noteDestroyed(rs, errs)
 		if ctx.Err() != nil {
 			return x.stopped(ctx)
 		}
@@ -51,13 +53,16 @@ func (x *reconcileRun[R]) create(ctx context.Context, rs []R) error {
 	if err := x.checkLimit(rs); err != nil {
 		return err
 	}
-	created := make([]R, len(rs))
+	created, keys := make([]R, len(rs)), x.keyList(rs)
 	errs := x.each(ctx, len(rs), func(ctx context.Context, i int) error {
 		var err error
 		created[i], err = x.r.engine.Create(ctx, rs[i])
-		x.r.o.onCreate(x.r.key(rs[i]), err)
+		x.r.o.created(keys[i], err)
 		return err
 	})
+	for _, r := range rs {
+		x.noteCreated(x.r.key(r))
+	}
 	if ctx.Err() != nil {
 		return x.stopped(ctx)
 	}
@@ -84,36 +89,12 @@ func (x *reconcileRun[R]) waitCreated(ctx context.Context, created []R, callFail
 	if err != nil {
 		return err
 	}
-	for _, r := range endedFailed {
-		x.fail(x.r.key(r), fmt.Errorf("%s %w", x.r.key(r), errEndedFailed))
-	}
+	x.foundFailed(endedFailed)
 	if callFailures == 0 {
 		x.retry.Reset()
 		return nil
 	}
 	return x.pause(ctx, []error{x.last})
-}
-
-// checkLimit returns a StuckError naming the resources of rs that failed too often.
-func (x *reconcileRun[R]) checkLimit(rs []R) error {
-	var keys []string
-	var errs []error
-	for _, r := range rs {
-		if k := x.r.key(r); x.failures[k] >= x.r.o.replaceLimit {
-			keys = append(keys, k)
-			errs = append(errs, x.lastErr[k])
-		}
-	}
-	if len(keys) == 0 {
-		return nil
-	}
-	return &StuckError{Reason: ErrReplaceLimit, Resources: keys, Last: errors.Join(errs...)}
-}
-
-func (x *reconcileRun[R]) fail(key string, err error) {
-	x.failures[key]++
-	x.lastErr[key] = err
-	x.last = err
 }
 
 // sift returns the resources whose call failed and their errors, named, at the same indexes;
@@ -173,11 +154,18 @@ func (x *reconcileRun[R]) pause(ctx context.Context, errs []error) error {
 	return nil
 }
 
+// keys returns the keys of rs, sorted.
 func (x *reconcileRun[R]) keys(rs []R) []string {
+	ks := x.keyList(rs)
+	slices.Sort(ks)
+	return ks
+}
+
+// keyList returns the keys of rs, in rs's order.
+func (x *reconcileRun[R]) keyList(rs []R) []string {
 	ks := make([]string, len(rs))
 	for i, r := range rs {
 		ks[i] = x.r.key(r)
 	}
-	slices.Sort(ks)
 	return ks
 }

@@ -275,3 +275,14 @@ func TestReconcileCancelledWithCallsInFlightLeavesNoGoroutine(t *testing.T) {
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.Equal(t, []string{"l0-00"}, e.Keys(), "no create in flight went through")
 }
+
+func TestReconcileTreatsNilHooksAsAbsent(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e, r := newTree(resTree(2, 2), 2, []reconciletest.EngineOption{reconciletest.WithEngineScripts(
+			func(string, int) reconciletest.PhaseScript { return reconciletest.PhaseScript{PendingRefreshes: 1} })},
+			reconcile.OnCreate(nil), reconcile.OnDestroy(nil), reconcile.OnWait(nil), reconcile.OnPass(nil))
+		e.Put(stepRes{Name: "l1-99", Level: 1}, reconciletest.PhaseScript{}) // a destroy too
+		require.NoError(t, r.Reconcile(t.Context()))
+		assert.Equal(t, resNames(resTree(2, 2)), e.Keys())
+	})
+}

@@ -25,7 +25,7 @@ func (x *reconcileRun[R]) wait(ctx context.Context, rs []R) (failed []R, err err
 				Attempts: attempt - 1, Elapsed: time.Since(start)}
 			return nil, &StuckError{Reason: ErrNotReady, Resources: x.keys(rs), Last: last}
 		}
-		x.r.o.onWait(WaitInfo{Attempt: attempt, Pending: len(rs), Delay: d})
+		x.r.o.waited(WaitInfo{Attempt: attempt, Pending: len(rs), Delay: d})
 		if !backoff.Sleep(ctx, d) {
 			return nil, x.stopped(ctx)
 		}

@@ -2,6 +2,7 @@ package reconcile_test
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -12,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"golang.org/x/time/rate"
 
+	"github.com/steadfast-go/steadfast/backoff"
 	"github.com/steadfast-go/steadfast/reconcile"
 	"github.com/steadfast-go/steadfast/reconcile/reconciletest"
 )
@@ -115,5 +117,23 @@ func TestRunSyncTimeoutEndsTheSyncsContextAndCountsAsAFailure(t *testing.T) {
 		require.Len(t, reports, 1)
 		assert.Equal(t, reconcile.OutcomeRetry, reports[0].Outcome.Kind)
 		assert.ErrorIs(t, reports[0].Outcome.Err, reconcile.ErrSyncTimeout)
+	})
+}
+
+func TestRunTreatsNilHooksAsAbsent(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var src reconciletest.Source[string]
+		src.FailDone("b", errors.New("lease lost"))
+		src.Push("a", "b", "c")
+		src.Close()
+		list := func(context.Context) ([]string, error) { return nil, errors.New("list failed") }
+		err := reconcile.Run(t.Context(), &src, reconcile.SyncFunc[string](func(_ context.Context, k string) error {
+			if k == "a" {
+				return backoff.Permanent(errors.New("no such thing"))
+			}
+			return nil
+		}), reconcile.WithRunHooks(reconcile.RunHooks[string]{}), reconcile.WithResync(time.Hour, list))
+		require.NoError(t, err)
+		assert.Len(t, src.Reports(), 3)
 	})
 }

@@ -31,17 +31,19 @@ func (r *runner[K]) setResync() error {
 	return nil
 }
 
-// resyncLoop resyncs now and then about every interval until ctx ends or the source shuts down.
-func (r *runner[K]) resyncLoop(ctx context.Context) {
+// resyncLoop resyncs now and then about every interval until take ends (Run's context ended,
+// or the source shut down) or the source refuses adds. A Resync that returns ErrShutdown ends
+// only the resyncs: a drained queue refuses adds while it still hands out what it holds.
+func (r *runner[K]) resyncLoop(take context.Context) {
 	t := time.NewTimer(0)
 	defer t.Stop()
 	for {
 		select {
-		case <-ctx.Done():
+		case <-take.Done():
 			return
 		case <-t.C:
 		}
-		if errors.Is(r.resyncOnce(ctx), ErrShutdown) {
+		if errors.Is(r.resyncOnce(take), ErrShutdown) {
 			return
 		}
 		t.Reset(jittered(r.cfg.resyncEvery))

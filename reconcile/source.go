@@ -30,6 +30,16 @@ type Source[K comparable] interface {
 	Done(ctx context.Context, key K, o Outcome) error
 }
 
+// ShutDownNotifier is a [Source] that tells when it has shut down: ShutDownNotify returns a
+// channel that is closed once Get hands out nothing more (it returns [ErrShutdown] from then
+// on). [Run] learns of a shutdown from any Get that returns ErrShutdown; from a
+// ShutDownNotifier it learns also while no worker is in Get (every worker waits for a token of
+// [WithRateLimit], or syncs). [Queue] is one. ShutDownNotify must be safe for concurrent use
+// and return the same channel every time.
+type ShutDownNotifier interface {
+	ShutDownNotify() <-chan struct{}
+}
+
 // SourceFuncs adapts a pair of functions to [Source]. A nil DoneFunc makes Done do nothing
 // (for a source that learns what became of a key otherwise); GetFunc must not be nil.
 type SourceFuncs[K comparable] struct {

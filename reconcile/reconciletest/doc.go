@@ -6,7 +6,8 @@
 //   - [Engine] is a fake system: it is both the Observer and the Engine of a
 //     reconcile.Reconciler. Resources are of any type R, named by a key function.
 //   - Each created resource follows a [PhaseScript]: pending for a number of refreshes or for a
-//     time, then ready or failed, or stuck pending. [Engine.Put] seeds resources that existed
+//     time, then ready or failed, or stuck pending; ready for a number of refreshes, then
+//     failed; deleted at once by Destroy, or after a time (an asynchronous deletion). [Engine.Put] seeds resources that existed
 //     before the test.
 //   - [EngineFaults] inject latency and errors per call, deterministically: the function sees the
 //     call's op, key and how many such calls came before. An injected error changes nothing
@@ -18,7 +19,9 @@
 //   - [Source] is a fake work source for reconcile.Run: the test pushes keys, closes it, makes
 //     Get or Done fail on command, and reads back every outcome reported to it. It hands each
 //     key out once, in order (no dedupe, no retry), and records contract violations (a Done of
-//     a key not handed out, or reported twice) in [Source.Violations]. The zero value is ready.
+//     a key not handed out, or reported twice) in [Source.Violations]. Once closed and empty
+//     it closes the channel of [Source.ShutDownNotify], as reconcile.Queue does. The zero value
+//     is ready.
 //
 // The package imports nothing beyond the library's own dependencies.
 package reconciletest

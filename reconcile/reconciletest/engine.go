@@ -40,10 +40,12 @@ type Engine[R any] struct {
 }
 
 type resource[R any] struct {
-	r         R
-	script    PhaseScript
-	created   time.Time
-	refreshes int
+	r              R
+	script         PhaseScript
+	created        time.Time
+	refreshes      int
+	readyRefreshes int       // refreshes that returned PhaseReady
+	goneAt         time.Time // when an asynchronous deletion ends; zero if not deleting
 }
 
 type callKey struct {
@@ -111,13 +113,31 @@ func (e *Engine[R]) Create(ctx context.Context, r R) (R, error) {
 	})
 }
 
-// Destroy removes r. Destroying a resource that does not exist returns nil.
+// Destroy removes r, at once or, if its script says [PhaseScript.DestroyTakes], after that
+// long. Destroying a resource that does not exist, or is being deleted, returns nil.
 func (e *Engine[R]) Destroy(ctx context.Context, r R) error {
 	_, err := call(ctx, e, OpDestroy, e.key(r), func() (struct{}, error) {
-		delete(e.resources, e.key(r))
+		res, ok := e.resources[e.key(r)]
+		switch {
+		case !ok || !res.goneAt.IsZero():
+		case res.script.DestroyTakes > 0:
+			res.goneAt = time.Now().Add(res.script.DestroyTakes)
+		default:
+			delete(e.resources, e.key(r))
+		}
 		return struct{}{}, nil
 	})
 	return err
+}
+
+// sweep removes the resources whose asynchronous deletion has ended; e.mu must be held.
+func (e *Engine[R]) sweep() {
+	now := time.Now()
+	for k, res := range e.resources {
+		if !res.goneAt.IsZero() && !now.Before(res.goneAt) {
+			delete(e.resources, k)
+		}
+	}
 }
 
 // Refresh returns r's phase now and counts one refresh of it. It returns [ErrResourceNotFound] if r's
@@ -130,6 +150,9 @@ func (e *Engine[R]) Refresh(ctx context.Context, r R) (reconcile.Phase, error) {
 		}
 		p := res.phase(time.Now())
 		res.refreshes++
+		if p == reconcile.PhaseReady {
+			res.readyRefreshes++
+		}
 		return p, nil
 	})
 }
@@ -139,6 +162,7 @@ func (e *Engine[R]) Refresh(ctx context.Context, r R) (reconcile.Phase, error) {
 func (e *Engine[R]) Existing() []reconcile.Observed[R] {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	e.sweep()
 	return e.existing()
 }
 

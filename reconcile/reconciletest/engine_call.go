@@ -43,6 +43,7 @@ func call[R, T any](ctx context.Context, e *Engine[R], op EngineOp, key string, 
 	err := wait(ctx, e.latency+f.Delay)
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	e.sweep()
 	if err == nil && (f.Err == nil || f.Applied) {
 		v, err = apply()
 	}
@@ -88,6 +89,7 @@ func (e *Engine[R]) Mutations() int { return e.Count(OpCreate) + e.Count(OpDestr
 func (e *Engine[R]) Keys() []string {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	e.sweep()
 	keys := make([]string, 0, len(e.resources))
 	for k := range e.resources {
 		keys = append(keys, k)

@@ -17,11 +17,20 @@ type PhaseScript struct {
 	Fail bool
 	// Stuck keeps the resource pending forever.
 	Stuck bool
+	// FailAfterReady, if positive, makes a resource that settled ready turn failed once this
+	// many refreshes have seen it ready: a resource that worked, then broke.
+	FailAfterReady int
+	// DestroyTakes makes the deletion asynchronous, as many cloud APIs' is: Destroy returns nil
+	// at once, but the resource is still observed (in its phase, and Create of its key fails)
+	// until this long after the first such Destroy.
+	DestroyTakes time.Duration
 }
 
 func (r *resource[R]) phase(now time.Time) reconcile.Phase {
 	s := r.script
 	switch {
+	case s.FailAfterReady > 0 && r.readyRefreshes >= s.FailAfterReady:
+		return reconcile.PhaseFailed
 	case s.Stuck || r.refreshes < s.PendingRefreshes || now.Sub(r.created) < s.PendingFor:
 		return reconcile.PhasePending
 	case s.Fail:

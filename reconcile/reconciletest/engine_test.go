@@ -142,3 +142,36 @@ func TestPutSeedsResourcesWithoutRecordingACall(t *testing.T) {
 	assert.Equal(t, 1, len(e.Calls()), "only the observe is recorded")
 	assert.Zero(t, e.Creations("a"))
 }
+
+func TestScriptFailAfterReadyBreaksAResourceAfterItsReadyRefreshes(t *testing.T) {
+	e := reconciletest.NewEngine(id)
+	e.Script("a", reconciletest.PhaseScript{PendingRefreshes: 1, FailAfterReady: 2})
+	_, err := e.Create(t.Context(), "a")
+	require.NoError(t, err)
+	var got []reconcile.Phase
+	for range 4 {
+		p, err := e.Refresh(t.Context(), "a")
+		require.NoError(t, err)
+		got = append(got, p)
+	}
+	assert.Equal(t, []reconcile.Phase{reconcile.PhasePending, reconcile.PhaseReady, reconcile.PhaseReady, reconcile.PhaseFailed}, got)
+	assert.Equal(t, reconcile.PhaseFailed, e.Existing()[0].Phase, "observed failed too")
+}
+
+func TestScriptDestroyTakesKeepsADestroyedResourceObservedForAWhile(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := reconciletest.NewEngine(id)
+		e.Put("a", reconciletest.PhaseScript{DestroyTakes: 10 * time.Second})
+		require.NoError(t, e.Destroy(t.Context(), "a"))
+		assert.Equal(t, []string{"a"}, e.Keys(), "still there just after the destroy")
+		time.Sleep(5 * time.Second)
+		require.NoError(t, e.Destroy(t.Context(), "a"), "a second destroy does not restart the clock")
+		_, err := e.Create(t.Context(), "a")
+		assert.ErrorIs(t, err, reconciletest.ErrResourceExists)
+		time.Sleep(5 * time.Second)
+		assert.Empty(t, e.Keys())
+		assert.Empty(t, e.Existing())
+		_, err = e.Create(t.Context(), "a")
+		assert.NoError(t, err, "gone: its key can be created again")
+	})
+}

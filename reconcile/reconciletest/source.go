@@ -30,6 +30,8 @@ type Source[K comparable] struct {
 	doneErrs map[K]error
 	closed   bool
 	changed  chan struct{} // closed and replaced on every change, to wake blocked Gets
+	down     chan struct{} // closed once closed and empty; made by ShutDownNotify
+	isDown   bool
 }
 
 // Report is one call to [Source.Done]: the key and its outcome.
@@ -41,6 +43,7 @@ type Report[K comparable] struct {
 var (
 	_ reconcile.Source[string]         = (*Source[string])(nil)
 	_ reconcile.SourceResyncer[string] = (*Source[string])(nil)
+	_ reconcile.ShutDownNotifier       = (*Source[string])(nil)
 )
 
 // Push makes keys available to Get, after those already pending, in order.
@@ -57,6 +60,22 @@ func (s *Source[K]) Close() {
 	defer s.mu.Unlock()
 	s.closed = true
 	s.signal()
+}
+
+// ShutDownNotify returns a channel that is closed once the source is closed and every pending
+// key (and scripted Get error) has been handed out, which makes it a
+// [reconcile.ShutDownNotifier]: reconcile.Run then stops even while no worker is in Get. Keys
+// pushed after that are still handed out to a Get, but a Run has stopped taking them.
+func (s *Source[K]) ShutDownNotify() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.down == nil {
+		s.down = make(chan struct{})
+		if s.isDown {
+			close(s.down)
+		}
+	}
+	return s.down
 }
 
 // FailGet makes the next calls to Get return errs, one per call, before any pending key.
@@ -86,6 +105,7 @@ func (s *Source[K]) Get(ctx context.Context) (K, error) {
 		if len(s.getErrs) > 0 {
 			err := s.getErrs[0]
 			s.getErrs = s.getErrs[1:]
+			s.signal()
 			s.mu.Unlock()
 			return zero, err
 		}
@@ -96,6 +116,7 @@ func (s *Source[K]) Get(ctx context.Context) (K, error) {
 				s.out = map[K]int{}
 			}
 			s.out[key]++
+			s.signal()
 			s.mu.Unlock()
 			return key, nil
 		}
@@ -181,8 +202,15 @@ func (s *Source[K]) wait() chan struct{} {
 	return s.changed
 }
 
-// signal wakes every blocked Get; s.mu must be held.
+// signal wakes every blocked Get, and closes the ShutDownNotify channel once the source is
+// closed and empty; s.mu must be held.
 func (s *Source[K]) signal() {
+	if s.closed && len(s.pending) == 0 && len(s.getErrs) == 0 && !s.isDown {
+		s.isDown = true
+		if s.down != nil {
+			close(s.down)
+		}
+	}
 	if s.changed != nil {
 		close(s.changed)
 		s.changed = nil
