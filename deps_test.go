@@ -88,3 +88,33 @@ func uniqueLines(b []byte) []string {
 	}
 	return lines
 }
+
+// TestDependencyDirection fails when a library package imports another of the library's
+// packages against the design's direction: backoff imports none of them; watch, connctx,
+// reconcile and reconcile/converge import only backoff; a test kit (a package ending in "test")
+// imports only backoff and the package it is the kit of.
+func TestDependencyDirection(t *testing.T) {
+	out := goOutput(t, "list", "-f", "{{.ImportPath}} {{join .Imports \" \"}}", "./...")
+	for _, line := range uniqueLines(out) {
+		pkg, imports, _ := strings.Cut(line, " ")
+		rel := strings.TrimPrefix(strings.TrimPrefix(pkg, self), "/")
+		for _, imp := range strings.Fields(imports) {
+			dep, ok := strings.CutPrefix(imp, self+"/")
+			if !ok || rel == "" {
+				continue
+			}
+			allowed := dep == "backoff" && rel != "backoff"
+			if strings.HasSuffix(rel, "test") {
+				allowed = allowed || dep == pathDir(rel)
+			}
+			assert.Truef(t, allowed, "%s imports %s: only backoff (and, for a test kit, its own package) may be imported", rel, dep)
+		}
+	}
+}
+
+func pathDir(p string) string {
+	if i := strings.LastIndex(p, "/"); i >= 0 {
+		return p[:i]
+	}
+	return ""
+}

@@ -16,9 +16,12 @@
 //   - [github.com/steadfast-go/steadfast/connctx]: contexts that end when a connection is lost (gRPC state or a liveness probe), and
 //     a supervisor that dials, runs a session, and starts over from a clean slate on loss. From
 //     VOLTHA's arouterd and vpp-maglev's VPP connection monitor.
-//   - [github.com/steadfast-go/steadfast/reconcile]: a step reconciler (observe, plan, destroy, create, wait until ready), a keyed
-//     work queue, and a control loop that runs one sync path over a work source. From anexia's
-//     LBaaS reconciliation, vpp-maglev's sync path and Monogon's BMDB control loops.
+//   - [github.com/steadfast-go/steadfast/reconcile]: a keyed work queue and a control loop that
+//     runs one sync path over a work source. From vpp-maglev's sync path and Monogon's BMDB
+//     control loops.
+//   - [github.com/steadfast-go/steadfast/reconcile/converge]: a step reconciler (observe, plan,
+//     destroy, create, wait until ready) for a set of dependent resources. From anexia's LBaaS
+//     reconciliation.
 //
 // How they compose: a watch.Watcher feeds events into a reconcile queue; reconcile.Run calls one
 // sync function per key; the sync talks to the external system through a connection whose
@@ -26,5 +29,6 @@
 // waits according to a backoff.Policy. The packages depend on backoff and never on each other.
 // The examples module shows the four origin systems rebuilt this way (examples/voltha,
 // examples/vpp, examples/lbaas, examples/bmdb), and each package has a test kit for users'
-// own tests: watch/watchtest, connctx/conntest, reconcile/reconciletest.
+// own tests: watch/watchtest, connctx/conntest, reconcile/reconciletest and
+// reconcile/converge/convergetest.
 package steadfast

@@ -5,8 +5,8 @@ import (
 	"time"
 
 	"github.com/steadfast-go/steadfast/backoff"
-	"github.com/steadfast-go/steadfast/reconcile"
-	"github.com/steadfast-go/steadfast/reconcile/reconciletest"
+	"github.com/steadfast-go/steadfast/reconcile/converge"
+	"github.com/steadfast-go/steadfast/reconcile/converge/convergetest"
 )
 
 // Sizes: steadfast converges 1,000 resources. The sequential baseline makes every call one
@@ -28,24 +28,24 @@ const (
 func BenchmarkReconcileTree(b *testing.B) {
 	b.Run("steadfast", func(b *testing.B) {
 		desired := tree(steadfastResources)
-		benchTree(b, len(desired), func(sys *reconciletest.Engine[node]) error {
-			r := reconcile.NewReconciler(sys, sys, key, steps(desired),
-				reconcile.WithReconcileParallelism(len(desired)/levels),
+		benchTree(b, len(desired), func(sys *convergetest.Engine[node]) error {
+			r := converge.New(sys, sys, key, steps(desired),
+				converge.WithParallelism(len(desired)/levels),
 				// A ready policy whose first delay is the time the system is known to take.
-				reconcile.WithReadyPolicy(backoff.Policy{Initial: readyAfter, Multiplier: 1.5,
+				converge.WithReadyPolicy(backoff.Policy{Initial: readyAfter, Multiplier: 1.5,
 					Max: time.Second, Jitter: backoff.NoJitter, MaxElapsed: time.Minute}))
 			return r.Reconcile(b.Context())
 		})
 	})
 	b.Run("sequential", func(b *testing.B) {
 		desired := tree(sequentialResources)
-		benchTree(b, len(desired), func(sys *reconciletest.Engine[node]) error {
+		benchTree(b, len(desired), func(sys *convergetest.Engine[node]) error {
 			return sequential(b.Context(), sys, sys, steps(desired))
 		})
 	})
 }
 
-func benchTree(b *testing.B, n int, converge func(*reconciletest.Engine[node]) error) {
+func benchTree(b *testing.B, n int, converge func(*convergetest.Engine[node]) error) {
 	var wall time.Duration
 	var creates, ops int
 	for b.Loop() {
@@ -58,7 +58,7 @@ func benchTree(b *testing.B, n int, converge func(*reconciletest.Engine[node]) e
 		if got := len(sys.Keys()); got != n {
 			b.Fatalf("%d resources exist, want %d", got, n)
 		}
-		creates += sys.Count(reconciletest.OpCreate)
+		creates += sys.Count(convergetest.OpCreate)
 		ops++
 	}
 	avg := wall / time.Duration(ops)

@@ -5,9 +5,8 @@ import (
 	"errors"
 	"time"
 
+	"github.com/steadfast-go/steadfast/reconcile/converge"
 	"k8s.io/apimachinery/pkg/util/wait"
-
-	"github.com/steadfast-go/steadfast/reconcile"
 )
 
 // sequential is the baseline: the LBaaS reconciliation's algorithm as the original runs it.
@@ -16,7 +15,7 @@ import (
 // other, then waits until all of it is ready with wait.ExponentialBackoff (1s, factor 1.5),
 // refreshing the resources one after the other and calling the condition at once the first
 // time, as the original does.
-func sequential(ctx context.Context, o reconcile.Observer[node], e reconcile.Engine[node], steps []reconcile.Step[node]) error {
+func sequential(ctx context.Context, o converge.Observer[node], e converge.Engine[node], steps []converge.Step[node]) error {
 	for {
 		observed, err := o.Observe(ctx)
 		if err != nil {
@@ -24,7 +23,7 @@ func sequential(ctx context.Context, o reconcile.Observer[node], e reconcile.Eng
 		}
 		var pending, create, destroy []node
 		for _, ob := range observed {
-			if ob.Phase == reconcile.PhasePending {
+			if ob.Phase == converge.PhasePending {
 				pending = append(pending, ob.Resource)
 			}
 		}
@@ -55,7 +54,7 @@ func sequential(ctx context.Context, o reconcile.Observer[node], e reconcile.Eng
 	}
 }
 
-func createSequential(ctx context.Context, e reconcile.Engine[node], create []node) error {
+func createSequential(ctx context.Context, e converge.Engine[node], create []node) error {
 	for _, n := range create {
 		if _, err := e.Create(ctx, n); err != nil {
 			return err
@@ -67,7 +66,7 @@ func createSequential(ctx context.Context, e reconcile.Engine[node], create []no
 var errFailed = errors.New("resource failed")
 
 // waitSequential polls every not-yet-ready resource, one after the other, until all are ready.
-func waitSequential(ctx context.Context, e reconcile.Engine[node], rs []node) error {
+func waitSequential(ctx context.Context, e converge.Engine[node], rs []node) error {
 	ready := make(map[string]bool, len(rs))
 	b := wait.Backoff{Duration: time.Second, Factor: 1.5, Jitter: 0, Steps: 10, Cap: 5 * time.Minute}
 	return wait.ExponentialBackoffWithContext(ctx, b, func(ctx context.Context) (bool, error) {
@@ -80,9 +79,9 @@ func waitSequential(ctx context.Context, e reconcile.Engine[node], rs []node) er
 			switch {
 			case err != nil:
 				return false, err
-			case p == reconcile.PhaseFailed:
+			case p == converge.PhaseFailed:
 				return false, errFailed
-			case p == reconcile.PhaseReady:
+			case p == converge.PhaseReady:
 				ready[n.Name] = true
 			default:
 				done = false

@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/steadfast-go/steadfast/reconcile"
-	"github.com/steadfast-go/steadfast/reconcile/reconciletest"
+	"github.com/steadfast-go/steadfast/reconcile/converge"
+	"github.com/steadfast-go/steadfast/reconcile/converge/convergetest"
 )
 
 // The benchmark's system: every engine call (observe, create, destroy, refresh) takes
@@ -44,15 +44,15 @@ func tree(n int) []node {
 }
 
 // steps returns one step per level: create the missing resources whose parent exists.
-func steps(desired []node) []reconcile.Step[node] {
-	out := make([]reconcile.Step[node], levels)
+func steps(desired []node) []converge.Step[node] {
+	out := make([]converge.Step[node], levels)
 	for l := range levels {
-		out[l] = reconcile.StepFunc[node](func(_ context.Context, observed []reconcile.Observed[node]) (reconcile.Changes[node], error) {
+		out[l] = converge.StepFunc[node](func(_ context.Context, observed []converge.Observed[node]) (converge.Changes[node], error) {
 			exists := make(map[string]bool, len(observed))
 			for _, o := range observed {
 				exists[o.Resource.Name] = true
 			}
-			var c reconcile.Changes[node]
+			var c converge.Changes[node]
 			for _, d := range desired {
 				if d.Level == l && !exists[d.Name] && (d.Parent == "" || exists[d.Parent]) {
 					c.Create = append(c.Create, d)
@@ -65,10 +65,10 @@ func steps(desired []node) []reconcile.Step[node] {
 }
 
 // newSystem returns an empty fake system with the benchmark's latency and readiness.
-func newSystem() *reconciletest.Engine[node] {
-	return reconciletest.NewEngine(key, reconciletest.WithEngineLatency(callLatency),
-		reconciletest.WithEngineScripts(func(string, int) reconciletest.PhaseScript {
-			return reconciletest.PhaseScript{PendingFor: readyAfter}
+func newSystem() *convergetest.Engine[node] {
+	return convergetest.NewEngine(key, convergetest.WithEngineLatency(callLatency),
+		convergetest.WithEngineScripts(func(string, int) convergetest.PhaseScript {
+			return convergetest.PhaseScript{PendingFor: readyAfter}
 		}))
 }
 

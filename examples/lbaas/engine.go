@@ -5,7 +5,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/steadfast-go/steadfast/reconcile"
+	"github.com/steadfast-go/steadfast/reconcile/converge"
 )
 
 // Create creates r and tags it for the service, never making r twice. A create whose answer
@@ -60,7 +60,7 @@ func (x api) adopt(ctx context.Context, r Resource) (Resource, bool, error) {
 		if _, p := got.parent(); !orphan || p != parent {
 			continue // claimed, gone, or under another parent (an Engine that ignored the filter)
 		}
-		if !found && got.Spec() == r && got.State.Phase() != reconcile.PhaseFailed {
+		if !found && got.Spec() == r && got.State.Phase() != converge.PhaseFailed {
 			if err := x.c.Tag(ctx, got.Identifier, x.svc.Tag()); err != nil {
 				return Resource{}, false, fmt.Errorf("lbaas: tagging the untagged %s: %w", got, err)
 			}
@@ -105,10 +105,10 @@ func (x api) Destroy(ctx context.Context, r Resource) error {
 }
 
 // Refresh reads r's phase now.
-func (x api) Refresh(ctx context.Context, r Resource) (reconcile.Phase, error) {
+func (x api) Refresh(ctx context.Context, r Resource) (converge.Phase, error) {
 	got, err := x.c.Get(ctx, r.Kind, r.Identifier)
 	if err != nil {
-		return reconcile.PhasePending, err
+		return converge.PhasePending, err
 	}
 	return got.State.Phase(), nil
 }

@@ -3,10 +3,9 @@ package lbaas
 import (
 	"testing"
 
+	"github.com/steadfast-go/steadfast/reconcile/converge"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/steadfast-go/steadfast/reconcile"
 )
 
 // Answers shaped exactly as the Engine's, taken as facts from the public definitions
@@ -19,7 +18,7 @@ var goldenAnswers = []struct {
 	kind  Kind
 	json  string
 	want  Resource
-	phase reconcile.Phase
+	phase converge.Phase
 }{
 	{"backend, every field of the definition", KindBackend,
 		`{"customer_identifier":"c1","reseller_identifier":"r1","identifier":"7f0e3a","name":"http.web.default.prod",
@@ -27,35 +26,35 @@ var goldenAnswers = []struct {
 		  "automation_rules":[{"identifier":"ru1","name":"rule"}],
 		  "load_balancer":{"identifier":"a1b2c3","name":"lb-prod"},"state":{"id":"3","title":"Deployed","type":1}}`,
 		Resource{Kind: KindBackend, Identifier: "7f0e3a", Name: "http.web.default.prod", State: StateDeployed,
-			LoadBalancer: "a1b2c3", Mode: "tcp", HealthCheck: `"adv_check": "tcp-check"`}, reconcile.PhaseReady},
+			LoadBalancer: "a1b2c3", Mode: "tcp", HealthCheck: `"adv_check": "tcp-check"`}, converge.PhaseReady},
 	{"backend as the public mock server writes it", KindBackend,
 		`{"identifier":"test identifier 2","name":"test-backend-02","mode":"tcp",
 		  "load_balancer":{"name":"","identifier":"bogus identifier 2"},"state":{"id":"4","type":2,"text":"NewlyCreated"}}`,
 		Resource{Kind: KindBackend, Identifier: "test identifier 2", Name: "test-backend-02", State: StateNewlyCreated,
-			LoadBalancer: "bogus identifier 2", Mode: "tcp"}, reconcile.PhasePending},
+			LoadBalancer: "bogus identifier 2", Mode: "tcp"}, converge.PhasePending},
 	{"frontend updating", KindFrontend,
 		`{"identifier":"fe1","name":"http.sfx","mode":"tcp","client_timeout":"50s",
 		  "load_balancer":{"identifier":"a1b2c3","name":"lb-prod"},"default_backend":{"identifier":"7f0e3a","name":"http.sfx"},
 		  "state":{"id":"0","title":"Updating","type":1}}`,
 		Resource{Kind: KindFrontend, Identifier: "fe1", Name: "http.sfx", State: StateUpdating, LoadBalancer: "a1b2c3",
-			DefaultBackend: "7f0e3a", Mode: "tcp"}, reconcile.PhasePending},
+			DefaultBackend: "7f0e3a", Mode: "tcp"}, converge.PhasePending},
 	{"bind failed", KindBind,
 		`{"identifier":"bi1","name":"v4.http.sfx","address":"192.0.2.10","port":80,"ssl":false,"ssl_certificate_path":"",
 		  "frontend":{"identifier":"fe1","name":"http.sfx"},"state":{"id":"2","title":"DeploymentError","type":0}}`,
 		Resource{Kind: KindBind, Identifier: "bi1", Name: "v4.http.sfx", State: StateDeploymentError, Frontend: "fe1",
-			Address: "192.0.2.10", Port: 80}, reconcile.PhaseFailed},
+			Address: "192.0.2.10", Port: 80}, converge.PhaseFailed},
 	{"server updated", KindServer,
 		`{"identifier":"sv1","name":"node-a.http.sfx","ip":"10.0.0.1","port":30080,"check":"enabled",
 		  "backend":{"identifier":"7f0e3a","name":"http.sfx"},"state":{"id":"1","title":"Updated","type":1}}`,
 		Resource{Kind: KindServer, Identifier: "sv1", Name: "node-a.http.sfx", State: StateUpdated, Backend: "7f0e3a",
-			Address: "10.0.0.1", Port: 30080, Check: "enabled"}, reconcile.PhaseReady},
+			Address: "10.0.0.1", Port: 30080, Check: "enabled"}, converge.PhaseReady},
 	{"load balancer", KindLoadBalancer,
 		`{"identifier":"a1b2c3","name":"lb-prod","ip_address":"198.51.100.7","automation_rules":[]}`,
-		Resource{Kind: KindLoadBalancer, Identifier: "a1b2c3", Name: "lb-prod", Address: "198.51.100.7"}, reconcile.PhasePending},
+		Resource{Kind: KindLoadBalancer, Identifier: "a1b2c3", Name: "lb-prod", Address: "198.51.100.7"}, converge.PhasePending},
 	{"a state as a bare id, the form a request carries", KindServer,
 		`{"identifier":"sv2","name":"n","ip":"10.0.0.2","port":1,"backend":{"identifier":"b"},"state":"2"}`,
 		Resource{Kind: KindServer, Identifier: "sv2", Name: "n", State: StateDeploymentError, Backend: "b", Address: "10.0.0.2", Port: 1},
-		reconcile.PhaseFailed},
+		converge.PhaseFailed},
 }
 
 func TestGoldenAnswersDecodeIntoTheRightResourcesAndPhases(t *testing.T) {

@@ -6,15 +6,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/steadfast-go/steadfast/reconcile/converge"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/steadfast-go/steadfast/reconcile"
 )
 
 func TestReconcileNeverCreatesTwiceWhenTheEngineActsAndTheAnswerIsLost(t *testing.T) {
 	f := newFixture(t, Faults{ActThenFailRate: 0.3, ActThenHangRate: 0.3, SlowDelay: time.Hour, Seed: 5}, 100*time.Millisecond)
-	r := f.reconciler(t, reconcile.WithReplaceLimit(20))
+	r := f.reconciler(t, converge.WithReplaceLimit(20))
 	require.NoError(t, r.Reconcile(t.Context()))
 	faulted := f.api.Faulted()
 	require.Positive(t, faulted["act then 503"], "the fake acted and then failed")

@@ -4,11 +4,11 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/steadfast-go/steadfast/reconcile"
+	"github.com/steadfast-go/steadfast/reconcile/converge"
 )
 
 // Observe lists the resources that carry the service's tag on its load balancer, each with the
-// phase of its state (see [State.Phase]). It is the reconciler's [reconcile.Observer], and
+// phase of its state (see [State.Phase]). It is the reconciler's [converge.Observer], and
 // reads the way the origin does: the core API's listing by tag (every page), then each
 // resource's type from the core API, then the resource from the LBaaS API. It keeps, as the
 // origin does, the backends and frontends of the service's load balancer and the binds and
@@ -16,7 +16,7 @@ import (
 // it. A tagged resource of a type the adapter does not manage is skipped and reported to the
 // logger, once per Reconciler; one destroyed between the listing and the read is skipped.
 // It changes nothing.
-func (x api) Observe(ctx context.Context) ([]reconcile.Observed[Resource], error) {
+func (x api) Observe(ctx context.Context) ([]converge.Observed[Resource], error) {
 	refs, err := x.c.Tagged(ctx, x.svc.Tag())
 	if err != nil {
 		return nil, fmt.Errorf("lbaas: listing the service's resources: %w", err)
@@ -35,9 +35,9 @@ func (x api) Observe(ctx context.Context) ([]reconcile.Observed[Resource], error
 	if err != nil {
 		return nil, err
 	}
-	out := make([]reconcile.Observed[Resource], 0, len(mine))
+	out := make([]converge.Observed[Resource], 0, len(mine))
 	for _, r := range mine {
-		out = append(out, reconcile.Observed[Resource]{Resource: r, Phase: r.State.Phase()})
+		out = append(out, converge.Observed[Resource]{Resource: r, Phase: r.State.Phase()})
 	}
 	return out, nil
 }

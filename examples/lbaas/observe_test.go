@@ -7,10 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/steadfast-go/steadfast/reconcile/converge"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/steadfast-go/steadfast/reconcile"
 )
 
 func TestReconcilePlanAndStatusRefuseAMissingLoadBalancerClearly(t *testing.T) {
@@ -89,11 +88,11 @@ func TestObserveKeepsABindWhoseFrontendIsGoneSoItIsDestroyed(t *testing.T) {
 
 	var destroyed []string
 	var mu sync.Mutex
-	r = f.reconciler(t, reconcile.OnDestroy(func(key string, err error) {
+	r = f.reconciler(t, converge.WithHooks(converge.Hooks{OnDestroy: func(key string, err error) {
 		mu.Lock()
 		defer mu.Unlock()
 		destroyed = append(destroyed, key)
-	}))
+	}}))
 	require.NoError(t, r.Reconcile(t.Context()))
 	f.assertConverged(t, r)
 	assert.ElementsMatch(t, []string{"bind/v4.http.web.default.prod@192.0.2.10", "bind/v6.http.web.default.prod@2001:db8::10"}, destroyed)

@@ -3,7 +3,7 @@ package lbaas
 import (
 	"log/slog"
 
-	"github.com/steadfast-go/steadfast/reconcile"
+	"github.com/steadfast-go/steadfast/reconcile/converge"
 )
 
 // Option configures a [Reconciler]; pass them to [NewReconciler].
@@ -11,7 +11,7 @@ type Option func(*options)
 
 type options struct {
 	log       *slog.Logger
-	reconcile []reconcile.ReconcilerOption
+	reconcile []converge.Option
 }
 
 func defaultOptions() options {
@@ -31,6 +31,6 @@ func WithLogger(l *slog.Logger) Option {
 }
 
 // WithReconcilerOptions passes opts to the step reconciler (policies, parallelism, hooks).
-func WithReconcilerOptions(opts ...reconcile.ReconcilerOption) Option {
+func WithReconcilerOptions(opts ...converge.Option) Option {
 	return func(o *options) { o.reconcile = append(o.reconcile, opts...) }
 }

@@ -8,7 +8,7 @@ import (
 	"slices"
 	"sync"
 
-	"github.com/steadfast-go/steadfast/reconcile"
+	"github.com/steadfast-go/steadfast/reconcile/converge"
 )
 
 // Reconciler keeps the LBaaS resources of one [Service] on one load balancer as they should
@@ -19,7 +19,7 @@ import (
 // service makes little sense.
 type Reconciler struct {
 	api api
-	r   *reconcile.Reconciler[Resource]
+	r   *converge.Reconciler[Resource]
 }
 
 // api is the reconciler's Observer and Engine: the Engine seen through one service's tag.
@@ -52,7 +52,7 @@ func NewReconciler(c *Client, svc Service, opts ...Option) (*Reconciler, error) 
 		}
 	}
 	a := api{svc: svc, c: c, log: o.log, skipped: &sync.Map{}}
-	return &Reconciler{api: a, r: reconcile.NewReconciler[Resource](a, a, key, svc.steps(), o.reconcile...)}, nil
+	return &Reconciler{api: a, r: converge.New[Resource](a, a, key, svc.steps(), o.reconcile...)}, nil
 }
 
 // key names a resource for the reconciler: kind and name, which the steps derive from the
@@ -67,9 +67,9 @@ func key(r Resource) string {
 }
 
 // Plan returns what the next pass would do, without doing it.
-func (x *Reconciler) Plan(ctx context.Context) (reconcile.Plan[Resource], error) {
+func (x *Reconciler) Plan(ctx context.Context) (converge.Plan[Resource], error) {
 	if err := x.api.checkLoadBalancer(ctx); err != nil {
-		return reconcile.Plan[Resource]{}, err
+		return converge.Plan[Resource]{}, err
 	}
 	return x.r.Plan(ctx)
 }
@@ -96,7 +96,7 @@ func (x *Reconciler) Status(ctx context.Context) (map[string][]int, error) {
 	}
 	status := map[string][]int{}
 	for _, o := range observed {
-		if b := o.Resource; b.Kind == KindBind && o.Phase == reconcile.PhaseReady {
+		if b := o.Resource; b.Kind == KindBind && o.Phase == converge.PhaseReady {
 			status[b.Address] = append(status[b.Address], b.Port)
 		}
 	}

@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/steadfast-go/steadfast/backoff"
-	"github.com/steadfast-go/steadfast/reconcile"
+	"github.com/steadfast-go/steadfast/reconcile/converge"
 )
 
 // fixture is an embedded API on 127.0.0.1 holding one load balancer, and a service on it with
@@ -39,13 +39,13 @@ func newFixture(t *testing.T, f Faults, attempt time.Duration) *fixture {
 	}}
 }
 
-var testPolicies = []reconcile.ReconcilerOption{
-	reconcile.WithReadyPolicy(backoff.Policy{Initial: 5 * time.Millisecond, Max: 50 * time.Millisecond, MaxElapsed: 10 * time.Second}),
-	reconcile.WithReconcileRetryPolicy(backoff.Policy{Initial: 5 * time.Millisecond, Max: 50 * time.Millisecond, MaxElapsed: 10 * time.Second}),
-	reconcile.WithReconcileBudget(time.Minute),
+var testPolicies = []converge.Option{
+	converge.WithReadyPolicy(backoff.Policy{Initial: 5 * time.Millisecond, Max: 50 * time.Millisecond, MaxElapsed: 10 * time.Second}),
+	converge.WithRetryPolicy(backoff.Policy{Initial: 5 * time.Millisecond, Max: 50 * time.Millisecond, MaxElapsed: 10 * time.Second}),
+	converge.WithBudget(time.Minute),
 }
 
-func (f *fixture) reconciler(t *testing.T, opts ...reconcile.ReconcilerOption) *Reconciler {
+func (f *fixture) reconciler(t *testing.T, opts ...converge.Option) *Reconciler {
 	t.Helper()
 	r, err := NewReconciler(f.c, f.svc, WithReconcilerOptions(append(slices.Clone(testPolicies), opts...)...))
 	require.NoError(t, err)
@@ -179,17 +179,17 @@ func TestReconcileSurvives5xxTimeoutsAndFailedProvisioning(t *testing.T) {
 	// A create fails when its POST is answered 503 or stalls (the Engine may have acted, and
 	// the adopter finds nothing) or when it ends in DeploymentError: about 0.4 per try. A limit
 	// of 16 failures per resource makes a give-up vanishingly unlikely (0.4^16 per resource).
-	r := f.reconciler(t, reconcile.WithReplaceLimit(16))
+	r := f.reconciler(t, converge.WithReplaceLimit(16))
 	require.NoError(t, r.Reconcile(t.Context()))
 	f.assertConverged(t, r)
 }
 
 func TestReconcileNamesAResourceStuckPending(t *testing.T) {
 	f := newFixture(t, Faults{StuckRate: 1}, time.Second)
-	r := f.reconciler(t, reconcile.WithReadyPolicy(backoff.Policy{Initial: time.Millisecond, MaxAttempts: 5}))
+	r := f.reconciler(t, converge.WithReadyPolicy(backoff.Policy{Initial: time.Millisecond, MaxAttempts: 5}))
 	err := r.Reconcile(t.Context())
-	require.ErrorIs(t, err, reconcile.ErrNotReady)
-	var stuck *reconcile.StuckError
+	require.ErrorIs(t, err, converge.ErrNotReady)
+	var stuck *converge.StuckError
 	require.True(t, errors.As(err, &stuck))
 	assert.Equal(t, []string{"backend/http.web.default.prod", "backend/https.web.default.prod"}, stuck.Resources)
 }

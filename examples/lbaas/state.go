@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/steadfast-go/steadfast/reconcile"
+	"github.com/steadfast-go/steadfast/reconcile/converge"
 )
 
 // StateType is the Engine's class of a state: the "type" of its state object.
@@ -45,16 +45,16 @@ var stateEnum = []State{StateUpdating, StateUpdated, StateDeploymentError, State
 // (the origin reads it as type 0, failed) and a type outside the three (the origin treats it
 // as neither failed nor pending, so as ready). A state the adapter cannot read is waited for,
 // never taken as ready and never destroyed for.
-func (s State) Phase() reconcile.Phase {
+func (s State) Phase() converge.Phase {
 	switch {
 	case s.ID == StateUpdating.ID, !s.typed:
-		return reconcile.PhasePending
+		return converge.PhasePending
 	case s.Type == StateTypeError:
-		return reconcile.PhaseFailed
+		return converge.PhaseFailed
 	case s.Type == StateTypeOK:
-		return reconcile.PhaseReady
+		return converge.PhaseReady
 	}
-	return reconcile.PhasePending
+	return converge.PhasePending
 }
 
 // String returns the title and id, as "Deployed(3)".

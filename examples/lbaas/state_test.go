@@ -4,31 +4,30 @@ import (
 	"encoding/json"
 	"testing"
 
+	"github.com/steadfast-go/steadfast/reconcile/converge"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/steadfast-go/steadfast/reconcile"
 )
 
 func TestStatePhaseMapsTheEngineStatesAsTheOriginDoes(t *testing.T) {
 	tests := []struct {
 		name  string
 		json  string
-		phase reconcile.Phase
+		phase converge.Phase
 	}{
-		{"Updating: of type OK, but still applying", `{"id":"0","title":"Updating","type":1}`, reconcile.PhasePending},
-		{"Updated", `{"id":"1","title":"Updated","type":1}`, reconcile.PhaseReady},
-		{"DeploymentError", `{"id":"2","title":"DeploymentError","type":0}`, reconcile.PhaseFailed},
-		{"Deployed", `{"id":"3","title":"Deployed","type":1}`, reconcile.PhaseReady},
-		{"NewlyCreated", `{"id":"4","title":"NewlyCreated","type":2}`, reconcile.PhasePending},
-		{"the type decides, not the id", `{"id":"2","title":"DeploymentError","type":1}`, reconcile.PhaseReady},
-		{"any id of type error", `{"id":"7","type":0}`, reconcile.PhaseFailed},
-		{"a type outside the three is waited for", `{"id":"7","type":5}`, reconcile.PhasePending},
-		{"a state without a type is waited for", `{"id":"3","title":"Deployed"}`, reconcile.PhasePending},
-		{"no state at all is waited for", `null`, reconcile.PhasePending},
-		{"a bare enum id", `"3"`, reconcile.PhaseReady},
-		{"a bare failed id", `"2"`, reconcile.PhaseFailed},
-		{"a bare unknown id", `"9"`, reconcile.PhasePending},
+		{"Updating: of type OK, but still applying", `{"id":"0","title":"Updating","type":1}`, converge.PhasePending},
+		{"Updated", `{"id":"1","title":"Updated","type":1}`, converge.PhaseReady},
+		{"DeploymentError", `{"id":"2","title":"DeploymentError","type":0}`, converge.PhaseFailed},
+		{"Deployed", `{"id":"3","title":"Deployed","type":1}`, converge.PhaseReady},
+		{"NewlyCreated", `{"id":"4","title":"NewlyCreated","type":2}`, converge.PhasePending},
+		{"the type decides, not the id", `{"id":"2","title":"DeploymentError","type":1}`, converge.PhaseReady},
+		{"any id of type error", `{"id":"7","type":0}`, converge.PhaseFailed},
+		{"a type outside the three is waited for", `{"id":"7","type":5}`, converge.PhasePending},
+		{"a state without a type is waited for", `{"id":"3","title":"Deployed"}`, converge.PhasePending},
+		{"no state at all is waited for", `null`, converge.PhasePending},
+		{"a bare enum id", `"3"`, converge.PhaseReady},
+		{"a bare failed id", `"2"`, converge.PhaseFailed},
+		{"a bare unknown id", `"9"`, converge.PhasePending},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -37,7 +36,7 @@ func TestStatePhaseMapsTheEngineStatesAsTheOriginDoes(t *testing.T) {
 			assert.Equal(t, tt.phase, s.Phase(), "%s is %+v", tt.json, s)
 		})
 	}
-	assert.Equal(t, reconcile.PhasePending, State{}.Phase(), "the zero State")
+	assert.Equal(t, converge.PhasePending, State{}.Phase(), "the zero State")
 }
 
 func TestStateRefusesWhatIsNotAState(t *testing.T) {

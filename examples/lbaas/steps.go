@@ -4,7 +4,7 @@ import (
 	"context"
 	"net/netip"
 
-	"github.com/steadfast-go/steadfast/reconcile"
+	"github.com/steadfast-go/steadfast/reconcile/converge"
 )
 
 // The four steps of the origin, in its order: backends, frontends, binds, servers. Each compares
@@ -14,8 +14,8 @@ import (
 // before the next pass plans the child.
 
 // steps returns the service's steps, named for the plan's printout.
-func (s Service) steps() []reconcile.Step[Resource] {
-	return []reconcile.Step[Resource]{
+func (s Service) steps() []converge.Step[Resource] {
+	return []converge.Step[Resource]{
 		s.step("backends", KindBackend, s.backends),
 		s.step("frontends", KindFrontend, s.frontends),
 		s.step("binds", KindBind, s.binds),
@@ -26,9 +26,9 @@ func (s Service) steps() []reconcile.Step[Resource] {
 // desiredFunc lists the resources of one kind that should exist, given what exists.
 type desiredFunc func(have index) []Resource
 
-func (s Service) step(name string, kind Kind, desired desiredFunc) reconcile.Step[Resource] {
-	return reconcile.NamedStep(name, reconcile.StepFunc[Resource](
-		func(_ context.Context, observed []reconcile.Observed[Resource]) (reconcile.Changes[Resource], error) {
+func (s Service) step(name string, kind Kind, desired desiredFunc) converge.Step[Resource] {
+	return converge.NamedStep(name, converge.StepFunc[Resource](
+		func(_ context.Context, observed []converge.Observed[Resource]) (converge.Changes[Resource], error) {
 			have := newIndex(observed)
 			return diff(have.ofKind(kind), desired(have)), nil
 		}))
@@ -36,8 +36,8 @@ func (s Service) step(name string, kind Kind, desired desiredFunc) reconcile.Ste
 
 // diff plans the creation of every wanted resource that does not exist, and the destruction of
 // every existing one that is not wanted, extra copies of a wanted one included.
-func diff(have, want []Resource) reconcile.Changes[Resource] {
-	var c reconcile.Changes[Resource]
+func diff(have, want []Resource) converge.Changes[Resource] {
+	var c converge.Changes[Resource]
 	used := make([]bool, len(have))
 	for _, w := range want {
 		if i := firstUnused(have, used, w); i >= 0 {
@@ -141,7 +141,7 @@ func (s Service) perPort(have index, parent Kind, children func(Port, string) []
 // index is what was observed, by kind.
 type index map[Kind][]Resource
 
-func newIndex(observed []reconcile.Observed[Resource]) index {
+func newIndex(observed []converge.Observed[Resource]) index {
 	ix := index{}
 	for _, o := range observed {
 		ix[o.Resource.Kind] = append(ix[o.Resource.Kind], o.Resource)

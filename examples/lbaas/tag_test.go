@@ -7,16 +7,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/steadfast-go/steadfast/reconcile/converge"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/steadfast-go/steadfast/reconcile"
 )
 
 func TestTaggingIsSerializedSoTheEngineNeverTagsConcurrently(t *testing.T) {
 	// The Engine's bug, made real: a tag request that overlaps another is answered 409.
 	f := newFixture(t, Faults{TagConflicts: true, TagDelay: 20 * time.Millisecond}, time.Second)
-	r := f.reconciler(t, reconcile.WithReconcileParallelism(16))
+	r := f.reconciler(t, converge.WithParallelism(16))
 	require.NoError(t, r.Reconcile(t.Context()))
 	f.assertConverged(t, r)
 	assert.Zero(t, f.api.Faulted()["409 tag"], "no tag request overlapped another")

@@ -1,21 +1,8 @@
-// Package reconciletest has fakes for testing code built on package reconcile: the same fakes
-// the reconcile package's own tests use.
+// Package reconciletest has a fake work source for testing code built on package reconcile's
+// Run: the same fake the reconcile package's own tests use.
 //
 // The rules:
 //
-//   - [Engine] is a fake system: it is both the Observer and the Engine of a
-//     reconcile.Reconciler. Resources are of any type R, named by a key function.
-//   - Each created resource follows a [PhaseScript]: pending for a number of refreshes or for a
-//     time, then ready or failed, or stuck pending; ready for a number of refreshes, then
-//     failed; deleted at once by Destroy, or after a time (an asynchronous deletion). [Engine.Put] seeds resources that existed
-//     before the test.
-//   - [EngineFaults] inject latency and errors per call, deterministically: the function sees the
-//     call's op, key and how many such calls came before. An injected error changes nothing
-//     unless [EngineFault.Applied] says it did (a create whose reply was lost).
-//   - Every call is recorded ([Engine.Calls], [Engine.Count], [Engine.Mutations]); Create on a
-//     key that exists fails with [ErrResourceExists], so a test sees a duplicate create.
-//   - Latency waits on timers, so under testing/synctest it costs no real time. An Engine is
-//     safe for concurrent use and starts no goroutine.
 //   - [Source] is a fake work source for reconcile.Run: the test pushes keys, closes it, makes
 //     Get or Done fail on command, and reads back every outcome reported to it. It hands each
 //     key out once, in order (no dedupe, no retry), and records contract violations (a Done of

@@ -11,7 +11,7 @@ import (
 
 	"github.com/steadfast-go/steadfast/backoff"
 	"github.com/steadfast-go/steadfast/examples/lbaas"
-	"github.com/steadfast-go/steadfast/reconcile"
+	"github.com/steadfast-go/steadfast/reconcile/converge"
 )
 
 // demo plays the scripted scenario against an embedded, faulty Engine and checks every result.
@@ -133,9 +133,9 @@ func (d *demoRun) step(ctx context.Context, title string, svc lbaas.Service) err
 	d.n++
 	fmt.Printf("\n== step %d: %s\n", d.n, title)
 	r, err := lbaas.NewReconciler(d.c, svc, lbaas.WithLogger(slog.Default()), lbaas.WithReconcilerOptions(append(hooks(),
-		reconcile.WithReadyPolicy(backoff.Policy{Initial: 50 * time.Millisecond, Max: time.Second, MaxElapsed: 30 * time.Second}),
-		reconcile.WithReconcileRetryPolicy(backoff.Policy{Initial: 50 * time.Millisecond, Max: time.Second, MaxElapsed: 30 * time.Second}),
-		reconcile.WithReplaceLimit(8), reconcile.WithReconcileBudget(2*time.Minute))...))
+		converge.WithReadyPolicy(backoff.Policy{Initial: 50 * time.Millisecond, Max: time.Second, MaxElapsed: 30 * time.Second}),
+		converge.WithRetryPolicy(backoff.Policy{Initial: 50 * time.Millisecond, Max: time.Second, MaxElapsed: 30 * time.Second}),
+		converge.WithReplaceLimit(8), converge.WithBudget(2*time.Minute))...))
 	if err != nil {
 		return err
 	}
@@ -161,7 +161,7 @@ func (d *demoRun) check(ctx context.Context, r *lbaas.Reconciler, svc lbaas.Serv
 			continue
 		}
 		got[res.Kind]++
-		if res.State.Phase() != reconcile.PhaseReady {
+		if res.State.Phase() != converge.PhaseReady {
 			return fmt.Errorf("check: %v is %v, not ready", res, res.State)
 		}
 		if !slices.Contains(d.api.Tags(res.Identifier), svc.Tag()) {

@@ -25,7 +25,7 @@ import (
 
 	"github.com/steadfast-go/steadfast/backoff"
 	"github.com/steadfast-go/steadfast/examples/lbaas"
-	"github.com/steadfast-go/steadfast/reconcile"
+	"github.com/steadfast-go/steadfast/reconcile/converge"
 )
 
 // defaultFaults are the embedded Engine's faults in the demo.
@@ -108,16 +108,17 @@ func once(ctx context.Context, url, file string, dry, del bool) error {
 }
 
 // hooks print what each pass does.
-func hooks() []reconcile.ReconcilerOption {
-	return []reconcile.ReconcilerOption{
-		reconcile.OnPass(func(p reconcile.PassInfo) {
+func hooks() []converge.Option {
+	return []converge.Option{
+		converge.WithHooks(converge.Hooks{OnPass: func(p converge.PassInfo) {
 			slog.Info("pass", "n", p.Pass, "failed", p.Failed, "pending", p.Pending, "create", p.Create, "destroy", p.Destroy)
-		}),
-		reconcile.OnCreate(func(key string, err error) { logCall("created", key, err) }),
-		reconcile.OnDestroy(func(key string, err error) { logCall("destroyed", key, err) }),
-		reconcile.OnWait(func(w reconcile.WaitInfo) {
+		}}),
+
+		converge.WithHooks(converge.Hooks{OnCreate: func(key string, err error) { logCall("created", key, err) }}),
+		converge.WithHooks(converge.Hooks{OnDestroy: func(key string, err error) { logCall("destroyed", key, err) }}),
+		converge.WithHooks(converge.Hooks{OnWait: func(w converge.WaitInfo) {
 			slog.Info("waiting for pending resources", "count", w.Pending, "attempt", w.Attempt, "delay", w.Delay.Round(time.Millisecond))
-		}),
+		}}),
 	}
 }
 

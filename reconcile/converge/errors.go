@@ -1,4 +1,4 @@
-package reconcile
+package converge
 
 import (
 	"errors"
@@ -11,14 +11,14 @@ var (
 	// ErrNoProgress: a round of destroys destroyed nothing, or resources whose destroy
 	// returned nil were still observed when the wait for them gave up; the resources that
 	// could not be destroyed are named.
-	ErrNoProgress = errors.New("reconcile: a destroy round made no progress")
+	ErrNoProgress = errors.New("converge: a destroy round made no progress")
 	// ErrNotReady: resources stayed pending until the ready policy gave up. The
 	// [StuckError]'s Last is then the *backoff.ExhaustedError of that wait, so the error also
 	// matches backoff.ErrExhausted.
-	ErrNotReady = errors.New("reconcile: resources did not become ready")
+	ErrNotReady = errors.New("converge: resources did not become ready")
 	// ErrReplaceLimit: resources failed (their create call returned an error, or the resource
 	// created was found in [PhaseFailed]) as many times as [WithReplaceLimit] allows.
-	ErrReplaceLimit = errors.New("reconcile: resources failed too many times")
+	ErrReplaceLimit = errors.New("converge: resources failed too many times")
 )
 
 // ErrDuplicateKey is the error of a pass that would act twice on one key: the observer listed
@@ -27,13 +27,13 @@ var (
 // such a pass before doing anything of it, and return an error matching ErrDuplicateKey that
 // names the key: wrapped in a [*StepError] naming the step for the steps, after "observe"
 // for the observer. It is the caller's bug, so Reconcile does not retry it.
-var ErrDuplicateKey = errors.New("reconcile: duplicate key")
+var ErrDuplicateKey = errors.New("converge: duplicate key")
 
 // ErrBudgetExhausted is the reason of the *backoff.ExhaustedError that
-// [Reconciler.Reconcile] returns when its total budget ([WithReconcileBudget]) runs out: the
+// [Reconciler.Reconcile] returns when its total budget ([WithBudget]) runs out: the
 // error matches both ErrBudgetExhausted and backoff.ErrExhausted, and keeps the last error
 // seen before the budget ran out.
-var ErrBudgetExhausted = errors.New("reconcile: budget exhausted")
+var ErrBudgetExhausted = errors.New("converge: budget exhausted")
 
 // StuckError is the error [Reconciler.Reconcile] returns when it cannot go on: it names the
 // resources (by their key) that are stuck and why. It matches its Reason ([ErrNoProgress],
@@ -72,7 +72,7 @@ type StepError struct {
 }
 
 // Error names the step and its error.
-func (e *StepError) Error() string { return fmt.Sprintf("reconcile: %s: %v", e.Step, e.Err) }
+func (e *StepError) Error() string { return fmt.Sprintf("converge: %s: %v", e.Step, e.Err) }
 
 // Unwrap returns the step's error.
 func (e *StepError) Unwrap() error { return e.Err }

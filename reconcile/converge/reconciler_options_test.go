@@ -1,4 +1,4 @@
-package reconcile_test
+package converge_test
 
 import (
 	"context"
@@ -11,15 +11,15 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/steadfast-go/steadfast/backoff"
-	"github.com/steadfast-go/steadfast/reconcile"
-	"github.com/steadfast-go/steadfast/reconcile/reconciletest"
+	"github.com/steadfast-go/steadfast/reconcile/converge"
+	"github.com/steadfast-go/steadfast/reconcile/converge/convergetest"
 )
 
 func TestReconcileParallelismBelowOneMeansOne(t *testing.T) {
 	for _, n := range []int{0, -3} {
 		synctest.Test(t, func(t *testing.T) {
-			e, r := newTree(resTree(1, 3), 1, []reconciletest.EngineOption{reconciletest.WithEngineLatency(time.Second)},
-				reconcile.WithReconcileParallelism(n))
+			e, r := newTree(resTree(1, 3), 1, []convergetest.EngineOption{convergetest.WithEngineLatency(time.Second)},
+				converge.WithParallelism(n))
 			start := time.Now()
 			require.NoError(t, r.Reconcile(t.Context()))
 			assert.Equal(t, resNames(resTree(1, 3)), e.Keys())
@@ -31,42 +31,42 @@ func TestReconcileParallelismBelowOneMeansOne(t *testing.T) {
 
 func TestReconcileBudgetOfZeroOrLessIsTheDefaultAndForeverIsNone(t *testing.T) {
 	down := errors.New("api down")
-	failingObserve := []reconciletest.EngineOption{reconciletest.WithEngineFaults(
-		func(op reconciletest.EngineOp, _ string, _ int) reconciletest.EngineFault {
-			if op == reconciletest.OpObserve {
-				return reconciletest.EngineFault{Err: down}
+	failingObserve := []convergetest.EngineOption{convergetest.WithEngineFaults(
+		func(op convergetest.EngineOp, _ string, _ int) convergetest.EngineFault {
+			if op == convergetest.OpObserve {
+				return convergetest.EngineFault{Err: down}
 			}
-			return reconciletest.EngineFault{}
+			return convergetest.EngineFault{}
 		})}
 	for _, d := range []time.Duration{0, -time.Second} {
 		synctest.Test(t, func(t *testing.T) {
-			_, r := newTree(resTree(1, 1), 1, failingObserve, reconcile.WithReconcileBudget(d))
+			_, r := newTree(resTree(1, 1), 1, failingObserve, converge.WithBudget(d))
 			start := time.Now()
 			err := r.Reconcile(t.Context())
-			assert.ErrorIs(t, err, reconcile.ErrBudgetExhausted)
-			assert.Equal(t, reconcile.DefaultReconcileBudget, time.Since(start))
+			assert.ErrorIs(t, err, converge.ErrBudgetExhausted)
+			assert.Equal(t, converge.DefaultBudget, time.Since(start))
 		})
 	}
 	synctest.Test(t, func(t *testing.T) {
-		_, r := newTree(resTree(1, 1), 1, failingObserve, reconcile.WithReconcileBudget(backoff.Forever))
+		_, r := newTree(resTree(1, 1), 1, failingObserve, converge.WithBudget(backoff.Forever))
 		stop := errors.New("stop")
 		ctx, cancel := context.WithCancelCause(t.Context())
 		time.AfterFunc(time.Hour, func() { cancel(stop) })
 		err := r.Reconcile(ctx)
 		assert.ErrorIs(t, err, stop, "no budget: only the caller's context ends it")
-		assert.NotErrorIs(t, err, reconcile.ErrBudgetExhausted)
+		assert.NotErrorIs(t, err, converge.ErrBudgetExhausted)
 		assert.ErrorIs(t, err, down, "the last error is kept")
 	})
 }
 
 func TestReconcileReplaceLimitBelowOneMeansOne(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		e, r := newTree(resTree(1, 2), 1, nil, reconcile.WithReplaceLimit(0))
+		e, r := newTree(resTree(1, 2), 1, nil, converge.WithReplaceLimit(0))
 		e.Script("l0-01", failingScripts(1)...)
 		err := r.Reconcile(t.Context())
-		var stuck *reconcile.StuckError
+		var stuck *converge.StuckError
 		require.ErrorAs(t, err, &stuck)
-		assert.ErrorIs(t, err, reconcile.ErrReplaceLimit)
+		assert.ErrorIs(t, err, converge.ErrReplaceLimit)
 		assert.Equal(t, []string{"l0-01"}, stuck.Resources)
 		assert.Equal(t, 1, e.Creations("l0-00"), "a resource that does not fail is created")
 		assert.Equal(t, 1, e.Creations("l0-01"), "one failure allowed, not none and not more")
@@ -74,7 +74,7 @@ func TestReconcileReplaceLimitBelowOneMeansOne(t *testing.T) {
 }
 
 func TestReconcileRejectsAnInvalidRetryPolicyBeforeAnyCall(t *testing.T) {
-	e, r := newTree(resTree(1, 1), 1, nil, reconcile.WithReconcileRetryPolicy(backoff.Policy{Initial: -time.Second}))
+	e, r := newTree(resTree(1, 1), 1, nil, converge.WithRetryPolicy(backoff.Policy{Initial: -time.Second}))
 	assert.ErrorIs(t, r.Reconcile(t.Context()), backoff.ErrInvalidPolicy)
 	assert.Empty(t, e.Calls())
 }

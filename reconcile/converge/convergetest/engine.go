@@ -1,4 +1,4 @@
-package reconciletest
+package convergetest
 
 import (
 	"context"
@@ -8,19 +8,19 @@ import (
 	"sync"
 	"time"
 
-	"github.com/steadfast-go/steadfast/reconcile"
+	"github.com/steadfast-go/steadfast/reconcile/converge"
 )
 
 // Errors the fake [Engine] returns on its own (injected errors are the test's).
 var (
 	// ErrResourceExists: Create was called for a key that exists. The reconciler should never do that.
-	ErrResourceExists = errors.New("reconciletest: resource exists")
+	ErrResourceExists = errors.New("convergetest: resource exists")
 	// ErrResourceNotFound: Refresh was called for a key that does not exist.
-	ErrResourceNotFound = errors.New("reconciletest: resource not found")
+	ErrResourceNotFound = errors.New("convergetest: resource not found")
 )
 
 // Engine is a fake system of resources of type R, identified by a key: it is both the
-// [reconcile.Observer] and the [reconcile.Engine] of a reconciler under test. Each resource
+// [converge.Observer] and the [converge.Engine] of a reconciler under test. Each resource
 // follows a [PhaseScript] (pending for a number of refreshes or a time, then ready or failed);
 // an [EngineFaults] function injects latency and errors per call; every call is recorded. Make
 // one with [NewEngine]. An Engine is safe for concurrent use and starts no goroutine. Its
@@ -54,8 +54,8 @@ type callKey struct {
 }
 
 var (
-	_ reconcile.Engine[int]   = (*Engine[int])(nil)
-	_ reconcile.Observer[int] = (*Engine[int])(nil)
+	_ converge.Engine[int]   = (*Engine[int])(nil)
+	_ converge.Observer[int] = (*Engine[int])(nil)
 )
 
 // NewEngine returns an empty fake system whose resources are named by key.
@@ -93,8 +93,8 @@ func (e *Engine[R]) Put(r R, s PhaseScript) {
 
 // Observe returns every existing resource with its phase now, sorted by key. It does not count
 // as a refresh.
-func (e *Engine[R]) Observe(ctx context.Context) ([]reconcile.Observed[R], error) {
-	return call(ctx, e, OpObserve, "", func() ([]reconcile.Observed[R], error) {
+func (e *Engine[R]) Observe(ctx context.Context) ([]converge.Observed[R], error) {
+	return call(ctx, e, OpObserve, "", func() ([]converge.Observed[R], error) {
 		return e.existing(), nil
 	})
 }
@@ -142,15 +142,15 @@ func (e *Engine[R]) sweep() {
 
 // Refresh returns r's phase now and counts one refresh of it. It returns [ErrResourceNotFound] if r's
 // key does not exist.
-func (e *Engine[R]) Refresh(ctx context.Context, r R) (reconcile.Phase, error) {
-	return call(ctx, e, OpRefresh, e.key(r), func() (reconcile.Phase, error) {
+func (e *Engine[R]) Refresh(ctx context.Context, r R) (converge.Phase, error) {
+	return call(ctx, e, OpRefresh, e.key(r), func() (converge.Phase, error) {
 		res, ok := e.resources[e.key(r)]
 		if !ok {
-			return reconcile.PhasePending, ErrResourceNotFound
+			return converge.PhasePending, ErrResourceNotFound
 		}
 		p := res.phase(time.Now())
 		res.refreshes++
-		if p == reconcile.PhaseReady {
+		if p == converge.PhaseReady {
 			res.readyRefreshes++
 		}
 		return p, nil
@@ -159,7 +159,7 @@ func (e *Engine[R]) Refresh(ctx context.Context, r R) (reconcile.Phase, error) {
 
 // Existing returns what [Engine.Observe] would, without latency, fault or record: for a test's
 // own checks.
-func (e *Engine[R]) Existing() []reconcile.Observed[R] {
+func (e *Engine[R]) Existing() []converge.Observed[R] {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.sweep()
@@ -175,13 +175,13 @@ func (e *Engine[R]) nextScript(key string) PhaseScript {
 	return e.scripts(key, n)
 }
 
-func (e *Engine[R]) existing() []reconcile.Observed[R] {
+func (e *Engine[R]) existing() []converge.Observed[R] {
 	now := time.Now()
-	out := make([]reconcile.Observed[R], 0, len(e.resources))
+	out := make([]converge.Observed[R], 0, len(e.resources))
 	for _, res := range e.resources {
-		out = append(out, reconcile.Observed[R]{Resource: res.r, Phase: res.phase(now)})
+		out = append(out, converge.Observed[R]{Resource: res.r, Phase: res.phase(now)})
 	}
-	slices.SortFunc(out, func(a, b reconcile.Observed[R]) int {
+	slices.SortFunc(out, func(a, b converge.Observed[R]) int {
 		return strings.Compare(e.key(a.Resource), e.key(b.Resource))
 	})
 	return out

@@ -1,4 +1,4 @@
-package reconcile_test
+package converge_test
 
 import (
 	"context"
@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/steadfast-go/steadfast/backoff"
-	"github.com/steadfast-go/steadfast/reconcile"
-	"github.com/steadfast-go/steadfast/reconcile/reconciletest"
+	"github.com/steadfast-go/steadfast/reconcile/converge"
+	"github.com/steadfast-go/steadfast/reconcile/converge/convergetest"
 )
 
 // lbObject is a load balancer's part: a frontend, or a bind that needs its frontend.
@@ -21,19 +21,19 @@ func (o lbObject) key() string { return o.Kind + "/" + o.Name }
 
 // lbSteps plans the frontends, then the binds, of a load balancer that should have the
 // frontends "http" and "https", each with one bind.
-func lbSteps() []reconcile.Step[lbObject] {
+func lbSteps() []converge.Step[lbObject] {
 	want := map[string][]lbObject{
 		"frontend": {{Kind: "frontend", Name: "http"}, {Kind: "frontend", Name: "https"}},
 		"bind":     {{Kind: "bind", Name: "http-80", Frontend: "http"}, {Kind: "bind", Name: "https-443", Frontend: "https"}},
 	}
-	step := func(kind string) reconcile.Step[lbObject] {
-		return reconcile.NamedStep(kind+"s", reconcile.StepFunc[lbObject](
-			func(_ context.Context, observed []reconcile.Observed[lbObject]) (reconcile.Changes[lbObject], error) {
+	step := func(kind string) converge.Step[lbObject] {
+		return converge.NamedStep(kind+"s", converge.StepFunc[lbObject](
+			func(_ context.Context, observed []converge.Observed[lbObject]) (converge.Changes[lbObject], error) {
 				exists := map[string]bool{}
 				for _, o := range observed {
 					exists[o.Resource.key()] = true
 				}
-				var c reconcile.Changes[lbObject]
+				var c converge.Changes[lbObject]
 				for _, w := range want[kind] {
 					parentThere := w.Frontend == "" || exists["frontend/"+w.Frontend]
 					if !exists[w.key()] && parentThere {
@@ -48,14 +48,14 @@ func lbSteps() []reconcile.Step[lbObject] {
 				return c, nil
 			}))
 	}
-	return []reconcile.Step[lbObject]{step("frontend"), step("bind")}
+	return []converge.Step[lbObject]{step("frontend"), step("bind")}
 }
 
 // A dry run prints what the next pass would do: the binds wait until their frontends exist.
 func ExampleReconciler_Plan() {
-	system := reconciletest.NewEngine(lbObject.key)
-	system.Put(lbObject{Kind: "frontend", Name: "ftp"}, reconciletest.PhaseScript{})
-	r := reconcile.NewReconciler(system, system, lbObject.key, lbSteps())
+	system := convergetest.NewEngine(lbObject.key)
+	system.Put(lbObject{Kind: "frontend", Name: "ftp"}, convergetest.PhaseScript{})
+	r := converge.New(system, system, lbObject.key, lbSteps())
 
 	plan, err := r.Plan(context.Background())
 	if err != nil {
@@ -70,14 +70,14 @@ func ExampleReconciler_Plan() {
 // Reconcile destroys what should not be there, creates the rest level by level, and waits
 // until each level is ready; the hooks count the calls. Run again, it changes nothing.
 func ExampleReconciler_Reconcile() {
-	system := reconciletest.NewEngine(lbObject.key, reconciletest.WithEngineScripts(
-		func(string, int) reconciletest.PhaseScript { return reconciletest.PhaseScript{PendingRefreshes: 1} }))
-	system.Put(lbObject{Kind: "frontend", Name: "ftp"}, reconciletest.PhaseScript{})
+	system := convergetest.NewEngine(lbObject.key, convergetest.WithEngineScripts(
+		func(string, int) convergetest.PhaseScript { return convergetest.PhaseScript{PendingRefreshes: 1} }))
+	system.Put(lbObject{Kind: "frontend", Name: "ftp"}, convergetest.PhaseScript{})
 	var creates, destroys atomic.Int32
-	r := reconcile.NewReconciler(system, system, lbObject.key, lbSteps(),
-		reconcile.WithReadyPolicy(backoff.Policy{Initial: time.Millisecond, MaxElapsed: time.Second}),
-		reconcile.OnCreate(func(string, error) { creates.Add(1) }),
-		reconcile.OnDestroy(func(string, error) { destroys.Add(1) }))
+	r := converge.New(system, system, lbObject.key, lbSteps(),
+		converge.WithReadyPolicy(backoff.Policy{Initial: time.Millisecond, MaxElapsed: time.Second}),
+		converge.WithHooks(converge.Hooks{OnCreate: func(string, error) { creates.Add(1) }}),
+		converge.WithHooks(converge.Hooks{OnDestroy: func(string, error) { destroys.Add(1) }}))
 
 	for range 2 {
 		if err := r.Reconcile(context.Background()); err != nil {

@@ -1,4 +1,4 @@
-package reconcile_test
+package converge_test
 
 import (
 	"errors"
@@ -13,8 +13,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/steadfast-go/steadfast/backoff"
-	"github.com/steadfast-go/steadfast/reconcile"
-	"github.com/steadfast-go/steadfast/reconcile/reconciletest"
+	"github.com/steadfast-go/steadfast/reconcile/converge"
+	"github.com/steadfast-go/steadfast/reconcile/converge/convergetest"
 )
 
 var errInjected = errors.New("injected fault")
@@ -31,24 +31,24 @@ func (c chaos) rand(what string, n int) *rand.Rand {
 
 // fault: random latency on every call; 10% of creates and destroys fail (half of the failed
 // creates happen anyway, their reply lost); 5% of observes and refreshes fail.
-func (c chaos) fault(op reconciletest.EngineOp, key string, n int) reconciletest.EngineFault {
+func (c chaos) fault(op convergetest.EngineOp, key string, n int) convergetest.EngineFault {
 	rng := c.rand(string(op)+key, n)
-	f := reconciletest.EngineFault{Delay: time.Duration(rng.IntN(500)) * time.Millisecond}
+	f := convergetest.EngineFault{Delay: time.Duration(rng.IntN(500)) * time.Millisecond}
 	rate := 0.05
-	if op == reconciletest.OpCreate || op == reconciletest.OpDestroy {
+	if op == convergetest.OpCreate || op == convergetest.OpDestroy {
 		rate = 0.10
 	}
 	if rng.Float64() < rate {
 		f.Err = errInjected
-		f.Applied = op == reconciletest.OpCreate && rng.IntN(2) == 0
+		f.Applied = op == convergetest.OpCreate && rng.IntN(2) == 0
 	}
 	return f
 }
 
 // script: pending for up to 3 refreshes and up to 3s; 10% end failed, 2% stay pending forever.
-func (c chaos) script(key string, n int) reconciletest.PhaseScript {
+func (c chaos) script(key string, n int) convergetest.PhaseScript {
 	rng := c.rand("script"+key, n)
-	s := reconciletest.PhaseScript{PendingRefreshes: rng.IntN(4), PendingFor: time.Duration(rng.IntN(3000)) * time.Millisecond}
+	s := convergetest.PhaseScript{PendingRefreshes: rng.IntN(4), PendingFor: time.Duration(rng.IntN(3000)) * time.Millisecond}
 	switch x := rng.Float64(); {
 	case x < 0.02:
 		s.Stuck = true
@@ -59,9 +59,9 @@ func (c chaos) script(key string, n int) reconciletest.PhaseScript {
 }
 
 // seedWorld puts what exists before the run: some desired resources, some orphans, in any phase.
-func (c chaos) seedWorld(e *reconciletest.Engine[stepRes], desired []stepRes, levels int) {
+func (c chaos) seedWorld(e *convergetest.Engine[stepRes], desired []stepRes, levels int) {
 	rng := c.rand("world", 0)
-	phases := []reconciletest.PhaseScript{{}, {Fail: true}, {PendingRefreshes: 2}}
+	phases := []convergetest.PhaseScript{{}, {Fail: true}, {PendingRefreshes: 2}}
 	for _, d := range desired {
 		if rng.IntN(4) == 0 && (d.Parent == "" || len(e.Keys()) > 0) {
 			e.Put(d, phases[rng.IntN(len(phases))])
@@ -92,21 +92,21 @@ func TestReconcileConvergesOrSaysWhyUnderRandomFaults(t *testing.T) {
 func runChaos(t *testing.T, c chaos) string {
 	levels := 3
 	desired := resTree(levels, 2+int(c.seed%5))
-	e, r := newTree(desired, levels, []reconciletest.EngineOption{
-		reconciletest.WithEngineFaults(c.fault), reconciletest.WithEngineScripts(c.script),
-	}, reconcile.WithReconcileParallelism(4), reconcile.WithReplaceLimit(3))
+	e, r := newTree(desired, levels, []convergetest.EngineOption{
+		convergetest.WithEngineFaults(c.fault), convergetest.WithEngineScripts(c.script),
+	}, converge.WithParallelism(4), converge.WithReplaceLimit(3))
 	c.seedWorld(e, desired, levels)
 
 	err := r.Reconcile(t.Context())
 	for _, call := range e.Calls() {
-		require.NotErrorIs(t, call.Err, reconciletest.ErrResourceExists, "create of %s while it existed", call.Key)
+		require.NotErrorIs(t, call.Err, convergetest.ErrResourceExists, "create of %s while it existed", call.Key)
 	}
 	if err != nil {
 		return documented(t, e, err)
 	}
 	assert.Equal(t, resNames(desired), e.Keys(), "exactly the desired set, no orphan")
 	for _, o := range e.Existing() {
-		assert.Equal(t, reconcile.PhaseReady, o.Phase, "%s is ready", o.Resource.Name)
+		assert.Equal(t, converge.PhaseReady, o.Phase, "%s is ready", o.Resource.Name)
 	}
 	mutations := e.Mutations()
 	require.NoError(t, r.Reconcile(t.Context()), "a converged system stays converged")
@@ -116,32 +116,32 @@ func runChaos(t *testing.T, c chaos) string {
 
 // documented checks that err is one of the errors Reconcile documents, that the resources it
 // names are in the state it says, and returns the error's reason.
-func documented(t *testing.T, e *reconciletest.Engine[stepRes], err error) string {
-	var stuck *reconcile.StuckError
+func documented(t *testing.T, e *convergetest.Engine[stepRes], err error) string {
+	var stuck *converge.StuckError
 	if errors.As(err, &stuck) {
 		require.NotEmpty(t, stuck.Resources, "a stuck error names resources: %v", err)
-		phases := map[string]reconcile.Phase{}
+		phases := map[string]converge.Phase{}
 		for _, o := range e.Existing() {
 			phases[o.Resource.Name] = o.Phase
 		}
 		for _, k := range stuck.Resources {
 			phase, exists := phases[k]
 			switch {
-			case errors.Is(err, reconcile.ErrNoProgress):
+			case errors.Is(err, converge.ErrNoProgress):
 				assert.True(t, exists, "%s could not be destroyed, so it exists", k)
-			case errors.Is(err, reconcile.ErrNotReady):
-				assert.Equal(t, reconcile.PhasePending, phase, "%s is still pending", k)
-			case errors.Is(err, reconcile.ErrReplaceLimit):
+			case errors.Is(err, converge.ErrNotReady):
+				assert.Equal(t, converge.PhasePending, phase, "%s is still pending", k)
+			case errors.Is(err, converge.ErrReplaceLimit):
 				assert.False(t, exists, "%s failed too often and was destroyed: no orphan", k)
 			}
 		}
-		for _, reason := range []error{reconcile.ErrNoProgress, reconcile.ErrNotReady, reconcile.ErrReplaceLimit} {
+		for _, reason := range []error{converge.ErrNoProgress, converge.ErrNotReady, converge.ErrReplaceLimit} {
 			if errors.Is(err, reason) {
 				return reason.Error()
 			}
 		}
 	}
-	require.ErrorIs(t, err, reconcile.ErrBudgetExhausted, "an undocumented error: %v", err)
+	require.ErrorIs(t, err, converge.ErrBudgetExhausted, "an undocumented error: %v", err)
 	require.ErrorIs(t, err, backoff.ErrExhausted)
 	return "budget"
 }

@@ -1,4 +1,4 @@
-package reconciletest_test
+package convergetest_test
 
 import (
 	"context"
@@ -7,11 +7,10 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/steadfast-go/steadfast/reconcile/converge"
+	"github.com/steadfast-go/steadfast/reconcile/converge/convergetest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/steadfast-go/steadfast/reconcile"
-	"github.com/steadfast-go/steadfast/reconcile/reconciletest"
 )
 
 func id(s string) string { return s }
@@ -19,25 +18,25 @@ func id(s string) string { return s }
 func TestScriptIsPendingForItsRefreshesThenSettles(t *testing.T) {
 	tests := []struct {
 		name   string
-		script reconciletest.PhaseScript
-		want   []reconcile.Phase
+		script convergetest.PhaseScript
+		want   []converge.Phase
 	}{
-		{"zero script is ready at once", reconciletest.PhaseScript{},
-			[]reconcile.Phase{reconcile.PhaseReady, reconcile.PhaseReady}},
-		{"pending for two refreshes then ready", reconciletest.PhaseScript{PendingRefreshes: 2},
-			[]reconcile.Phase{reconcile.PhasePending, reconcile.PhasePending, reconcile.PhaseReady}},
-		{"pending for one refresh then failed", reconciletest.PhaseScript{PendingRefreshes: 1, Fail: true},
-			[]reconcile.Phase{reconcile.PhasePending, reconcile.PhaseFailed}},
-		{"stuck stays pending", reconciletest.PhaseScript{Stuck: true},
-			[]reconcile.Phase{reconcile.PhasePending, reconcile.PhasePending, reconcile.PhasePending}},
+		{"zero script is ready at once", convergetest.PhaseScript{},
+			[]converge.Phase{converge.PhaseReady, converge.PhaseReady}},
+		{"pending for two refreshes then ready", convergetest.PhaseScript{PendingRefreshes: 2},
+			[]converge.Phase{converge.PhasePending, converge.PhasePending, converge.PhaseReady}},
+		{"pending for one refresh then failed", convergetest.PhaseScript{PendingRefreshes: 1, Fail: true},
+			[]converge.Phase{converge.PhasePending, converge.PhaseFailed}},
+		{"stuck stays pending", convergetest.PhaseScript{Stuck: true},
+			[]converge.Phase{converge.PhasePending, converge.PhasePending, converge.PhasePending}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := reconciletest.NewEngine(id)
+			e := convergetest.NewEngine(id)
 			e.Script("a", tt.script)
 			_, err := e.Create(t.Context(), "a")
 			require.NoError(t, err)
-			var got []reconcile.Phase
+			var got []converge.Phase
 			for range tt.want {
 				p, err := e.Refresh(t.Context(), "a")
 				require.NoError(t, err)
@@ -50,39 +49,39 @@ func TestScriptIsPendingForItsRefreshesThenSettles(t *testing.T) {
 
 func TestScriptPendingForIsMeasuredFromCreation(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		e := reconciletest.NewEngine(id, reconciletest.WithEngineScripts(func(string, int) reconciletest.PhaseScript {
-			return reconciletest.PhaseScript{PendingFor: time.Second}
+		e := convergetest.NewEngine(id, convergetest.WithEngineScripts(func(string, int) convergetest.PhaseScript {
+			return convergetest.PhaseScript{PendingFor: time.Second}
 		}))
 		_, err := e.Create(t.Context(), "a")
 		require.NoError(t, err)
-		assert.Equal(t, reconcile.PhasePending, e.Existing()[0].Phase)
+		assert.Equal(t, converge.PhasePending, e.Existing()[0].Phase)
 		time.Sleep(time.Second)
-		assert.Equal(t, reconcile.PhaseReady, e.Existing()[0].Phase)
+		assert.Equal(t, converge.PhaseReady, e.Existing()[0].Phase)
 	})
 }
 
 func TestSuccessiveCreationsFollowSuccessiveScriptsTheLastRepeating(t *testing.T) {
-	e := reconciletest.NewEngine(id)
-	e.Script("a", reconciletest.PhaseScript{Fail: true}, reconciletest.PhaseScript{})
-	var got []reconcile.Phase
+	e := convergetest.NewEngine(id)
+	e.Script("a", convergetest.PhaseScript{Fail: true}, convergetest.PhaseScript{})
+	var got []converge.Phase
 	for range 3 {
 		_, err := e.Create(t.Context(), "a")
 		require.NoError(t, err)
 		got = append(got, e.Existing()[0].Phase)
 		require.NoError(t, e.Destroy(t.Context(), "a"))
 	}
-	assert.Equal(t, []reconcile.Phase{reconcile.PhaseFailed, reconcile.PhaseReady, reconcile.PhaseReady}, got)
+	assert.Equal(t, []converge.Phase{converge.PhaseFailed, converge.PhaseReady, converge.PhaseReady}, got)
 	assert.Equal(t, 3, e.Creations("a"))
 }
 
 func TestFaultsFailCallsAndChangeNothingUnlessApplied(t *testing.T) {
 	boom := errors.New("boom")
-	e := reconciletest.NewEngine(id, reconciletest.WithEngineFaults(
-		func(op reconciletest.EngineOp, key string, n int) reconciletest.EngineFault {
-			if op == reconciletest.OpCreate && n == 0 {
-				return reconciletest.EngineFault{Err: boom, Applied: key == "lost-reply"}
+	e := convergetest.NewEngine(id, convergetest.WithEngineFaults(
+		func(op convergetest.EngineOp, key string, n int) convergetest.EngineFault {
+			if op == convergetest.OpCreate && n == 0 {
+				return convergetest.EngineFault{Err: boom, Applied: key == "lost-reply"}
 			}
-			return reconciletest.EngineFault{}
+			return convergetest.EngineFault{}
 		}))
 	_, err := e.Create(t.Context(), "refused")
 	assert.ErrorIs(t, err, boom)
@@ -91,28 +90,28 @@ func TestFaultsFailCallsAndChangeNothingUnlessApplied(t *testing.T) {
 	assert.Equal(t, []string{"lost-reply"}, e.Keys(), "only the applied fault changed the system")
 
 	_, err = e.Create(t.Context(), "lost-reply")
-	assert.ErrorIs(t, err, reconciletest.ErrResourceExists, "a second create of an existing key is caught")
+	assert.ErrorIs(t, err, convergetest.ErrResourceExists, "a second create of an existing key is caught")
 	_, err = e.Refresh(t.Context(), "refused")
-	assert.ErrorIs(t, err, reconciletest.ErrResourceNotFound)
+	assert.ErrorIs(t, err, convergetest.ErrResourceNotFound)
 	assert.NoError(t, e.Destroy(t.Context(), "never-there"), "destroying what is gone succeeds")
 }
 
 func TestEveryCallIsRecordedWithItsLatency(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		e := reconciletest.NewEngine(id, reconciletest.WithEngineLatency(20*time.Millisecond),
-			reconciletest.WithEngineFaults(func(op reconciletest.EngineOp, _ string, _ int) reconciletest.EngineFault {
-				if op == reconciletest.OpDestroy {
-					return reconciletest.EngineFault{Delay: 80 * time.Millisecond}
+		e := convergetest.NewEngine(id, convergetest.WithEngineLatency(20*time.Millisecond),
+			convergetest.WithEngineFaults(func(op convergetest.EngineOp, _ string, _ int) convergetest.EngineFault {
+				if op == convergetest.OpDestroy {
+					return convergetest.EngineFault{Delay: 80 * time.Millisecond}
 				}
-				return reconciletest.EngineFault{}
+				return convergetest.EngineFault{}
 			}))
 		_, _ = e.Observe(t.Context())
 		_, _ = e.Create(t.Context(), "a")
 		_ = e.Destroy(t.Context(), "a")
 		calls := e.Calls()
 		require.Len(t, calls, 3)
-		assert.Equal(t, []reconciletest.EngineOp{reconciletest.OpObserve, reconciletest.OpCreate, reconciletest.OpDestroy},
-			[]reconciletest.EngineOp{calls[0].Op, calls[1].Op, calls[2].Op})
+		assert.Equal(t, []convergetest.EngineOp{convergetest.OpObserve, convergetest.OpCreate, convergetest.OpDestroy},
+			[]convergetest.EngineOp{calls[0].Op, calls[1].Op, calls[2].Op})
 		assert.Equal(t, 20*time.Millisecond, calls[1].End.Sub(calls[1].Start))
 		assert.Equal(t, 100*time.Millisecond, calls[2].End.Sub(calls[2].Start))
 		assert.Equal(t, 2, e.Mutations())
@@ -121,7 +120,7 @@ func TestEveryCallIsRecordedWithItsLatency(t *testing.T) {
 
 func TestACallCancelledDuringItsLatencyChangesNothing(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		e := reconciletest.NewEngine(id, reconciletest.WithEngineLatency(time.Minute))
+		e := convergetest.NewEngine(id, convergetest.WithEngineLatency(time.Minute))
 		ctx, cancel := context.WithTimeout(t.Context(), time.Second)
 		defer cancel()
 		_, err := e.Create(ctx, "a")
@@ -131,43 +130,43 @@ func TestACallCancelledDuringItsLatencyChangesNothing(t *testing.T) {
 }
 
 func TestPutSeedsResourcesWithoutRecordingACall(t *testing.T) {
-	e := reconciletest.NewEngine(id)
-	e.Put("b", reconciletest.PhaseScript{Fail: true})
-	e.Put("a", reconciletest.PhaseScript{})
+	e := convergetest.NewEngine(id)
+	e.Put("b", convergetest.PhaseScript{Fail: true})
+	e.Put("a", convergetest.PhaseScript{})
 	observed, err := e.Observe(t.Context())
 	require.NoError(t, err)
-	assert.Equal(t, []reconcile.Observed[string]{
-		{Resource: "a", Phase: reconcile.PhaseReady}, {Resource: "b", Phase: reconcile.PhaseFailed},
+	assert.Equal(t, []converge.Observed[string]{
+		{Resource: "a", Phase: converge.PhaseReady}, {Resource: "b", Phase: converge.PhaseFailed},
 	}, observed)
 	assert.Equal(t, 1, len(e.Calls()), "only the observe is recorded")
 	assert.Zero(t, e.Creations("a"))
 }
 
 func TestScriptFailAfterReadyBreaksAResourceAfterItsReadyRefreshes(t *testing.T) {
-	e := reconciletest.NewEngine(id)
-	e.Script("a", reconciletest.PhaseScript{PendingRefreshes: 1, FailAfterReady: 2})
+	e := convergetest.NewEngine(id)
+	e.Script("a", convergetest.PhaseScript{PendingRefreshes: 1, FailAfterReady: 2})
 	_, err := e.Create(t.Context(), "a")
 	require.NoError(t, err)
-	var got []reconcile.Phase
+	var got []converge.Phase
 	for range 4 {
 		p, err := e.Refresh(t.Context(), "a")
 		require.NoError(t, err)
 		got = append(got, p)
 	}
-	assert.Equal(t, []reconcile.Phase{reconcile.PhasePending, reconcile.PhaseReady, reconcile.PhaseReady, reconcile.PhaseFailed}, got)
-	assert.Equal(t, reconcile.PhaseFailed, e.Existing()[0].Phase, "observed failed too")
+	assert.Equal(t, []converge.Phase{converge.PhasePending, converge.PhaseReady, converge.PhaseReady, converge.PhaseFailed}, got)
+	assert.Equal(t, converge.PhaseFailed, e.Existing()[0].Phase, "observed failed too")
 }
 
 func TestScriptDestroyTakesKeepsADestroyedResourceObservedForAWhile(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		e := reconciletest.NewEngine(id)
-		e.Put("a", reconciletest.PhaseScript{DestroyTakes: 10 * time.Second})
+		e := convergetest.NewEngine(id)
+		e.Put("a", convergetest.PhaseScript{DestroyTakes: 10 * time.Second})
 		require.NoError(t, e.Destroy(t.Context(), "a"))
 		assert.Equal(t, []string{"a"}, e.Keys(), "still there just after the destroy")
 		time.Sleep(5 * time.Second)
 		require.NoError(t, e.Destroy(t.Context(), "a"), "a second destroy does not restart the clock")
 		_, err := e.Create(t.Context(), "a")
-		assert.ErrorIs(t, err, reconciletest.ErrResourceExists)
+		assert.ErrorIs(t, err, convergetest.ErrResourceExists)
 		time.Sleep(5 * time.Second)
 		assert.Empty(t, e.Keys())
 		assert.Empty(t, e.Existing())

@@ -1,4 +1,4 @@
-package reconcile_test
+package converge_test
 
 import (
 	"context"
@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"github.com/steadfast-go/steadfast/backoff"
-	"github.com/steadfast-go/steadfast/reconcile"
-	"github.com/steadfast-go/steadfast/reconcile/reconciletest"
+	"github.com/steadfast-go/steadfast/reconcile/converge"
+	"github.com/steadfast-go/steadfast/reconcile/converge/convergetest"
 )
 
 // stepRes is the resource of these tests: a node of a dependency tree, named, at a level, with the
@@ -39,23 +39,23 @@ func resTree(levels, width int) []stepRes {
 // levelSteps returns one step per level, named "level N": it plans to create the desired
 // resources of its level whose parent exists and that do not, and to destroy the resources of
 // its level that exist and are not desired.
-func levelSteps(desired []stepRes, levels int) []reconcile.Step[stepRes] {
-	steps := make([]reconcile.Step[stepRes], levels)
+func levelSteps(desired []stepRes, levels int) []converge.Step[stepRes] {
+	steps := make([]converge.Step[stepRes], levels)
 	for l := range levels {
-		steps[l] = reconcile.NamedStep(fmt.Sprintf("level %d", l), reconcile.StepFunc[stepRes](
-			func(_ context.Context, observed []reconcile.Observed[stepRes]) (reconcile.Changes[stepRes], error) {
+		steps[l] = converge.NamedStep(fmt.Sprintf("level %d", l), converge.StepFunc[stepRes](
+			func(_ context.Context, observed []converge.Observed[stepRes]) (converge.Changes[stepRes], error) {
 				return levelChanges(desired, l, observed), nil
 			}))
 	}
 	return steps
 }
 
-func levelChanges(desired []stepRes, level int, observed []reconcile.Observed[stepRes]) reconcile.Changes[stepRes] {
+func levelChanges(desired []stepRes, level int, observed []converge.Observed[stepRes]) converge.Changes[stepRes] {
 	exists, want := map[string]bool{}, map[string]bool{}
 	for _, o := range observed {
 		exists[o.Resource.Name] = true
 	}
-	var c reconcile.Changes[stepRes]
+	var c converge.Changes[stepRes]
 	for _, d := range desired {
 		if d.Level != level {
 			continue
@@ -83,17 +83,17 @@ func resNames(rs []stepRes) []string {
 }
 
 // fastOpts are policies in seconds, without jitter, so tests under synctest read simply.
-func fastOpts(extra ...reconcile.ReconcilerOption) []reconcile.ReconcilerOption {
-	return append([]reconcile.ReconcilerOption{
-		reconcile.WithReadyPolicy(backoff.Policy{Initial: time.Second, Max: 8 * time.Second,
+func fastOpts(extra ...converge.Option) []converge.Option {
+	return append([]converge.Option{
+		converge.WithReadyPolicy(backoff.Policy{Initial: time.Second, Max: 8 * time.Second,
 			MaxElapsed: time.Minute, Jitter: backoff.NoJitter}),
-		reconcile.WithReconcileRetryPolicy(backoff.Policy{Initial: time.Second, Max: 8 * time.Second,
+		converge.WithRetryPolicy(backoff.Policy{Initial: time.Second, Max: 8 * time.Second,
 			MaxElapsed: backoff.Forever, Jitter: backoff.NoJitter}),
 	}, extra...)
 }
 
 // newTree returns a fake engine and a reconciler that wants desired, over levels steps.
-func newTree(desired []stepRes, levels int, engineOpts []reconciletest.EngineOption, opts ...reconcile.ReconcilerOption) (*reconciletest.Engine[stepRes], *reconcile.Reconciler[stepRes]) {
-	e := reconciletest.NewEngine(resKey, engineOpts...)
-	return e, reconcile.NewReconciler(e, e, resKey, levelSteps(desired, levels), fastOpts(opts...)...)
+func newTree(desired []stepRes, levels int, engineOpts []convergetest.EngineOption, opts ...converge.Option) (*convergetest.Engine[stepRes], *converge.Reconciler[stepRes]) {
+	e := convergetest.NewEngine(resKey, engineOpts...)
+	return e, converge.New(e, e, resKey, levelSteps(desired, levels), fastOpts(opts...)...)
 }

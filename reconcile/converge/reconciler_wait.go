@@ -1,4 +1,4 @@
-package reconcile
+package converge
 
 import (
 	"context"
@@ -53,7 +53,7 @@ func (x *reconcileRun[R]) refresh(ctx context.Context, rs []R) (pending, failed 
 		switch {
 		case err != nil:
 			if inner, ok := backoff.IsPermanent(err); ok {
-				return nil, nil, nil, fmt.Errorf("reconcile: refresh %s: %w", x.r.key(rs[i]), inner)
+				return nil, nil, nil, fmt.Errorf("converge: refresh %s: %w", x.r.key(rs[i]), inner)
 			}
 			err = fmt.Errorf("refresh %s: %w", x.r.key(rs[i]), err)
 			errs, x.last = append(errs, err), err

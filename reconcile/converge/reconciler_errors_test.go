@@ -1,4 +1,4 @@
-package reconcile_test
+package converge_test
 
 import (
 	"errors"
@@ -10,27 +10,27 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/steadfast-go/steadfast/backoff"
-	"github.com/steadfast-go/steadfast/reconcile"
-	"github.com/steadfast-go/steadfast/reconcile/reconciletest"
+	"github.com/steadfast-go/steadfast/reconcile/converge"
+	"github.com/steadfast-go/steadfast/reconcile/converge/convergetest"
 )
 
 func TestReconcileNamesWhatItCouldNotDestroyWhenARoundMakesNoProgress(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		locked := errors.New("locked")
-		e, r := newTree(nil, 1, []reconciletest.EngineOption{reconciletest.WithEngineFaults(
-			func(op reconciletest.EngineOp, key string, n int) reconciletest.EngineFault {
-				if op == reconciletest.OpDestroy && key != "l0-00" {
-					return reconciletest.EngineFault{Err: locked}
+		e, r := newTree(nil, 1, []convergetest.EngineOption{convergetest.WithEngineFaults(
+			func(op convergetest.EngineOp, key string, n int) convergetest.EngineFault {
+				if op == convergetest.OpDestroy && key != "l0-00" {
+					return convergetest.EngineFault{Err: locked}
 				}
-				return reconciletest.EngineFault{}
+				return convergetest.EngineFault{}
 			})})
 		for _, n := range []string{"l0-00", "l0-02", "l0-01"} {
-			e.Put(stepRes{Name: n}, reconciletest.PhaseScript{})
+			e.Put(stepRes{Name: n}, convergetest.PhaseScript{})
 		}
 		err := r.Reconcile(t.Context())
-		var stuck *reconcile.StuckError
+		var stuck *converge.StuckError
 		require.ErrorAs(t, err, &stuck)
-		assert.ErrorIs(t, err, reconcile.ErrNoProgress)
+		assert.ErrorIs(t, err, converge.ErrNoProgress)
 		assert.ErrorIs(t, err, locked, "the last destroy errors are kept")
 		assert.Equal(t, []string{"l0-01", "l0-02"}, stuck.Resources)
 		assert.Equal(t, []string{"l0-01", "l0-02"}, e.Keys())
@@ -44,12 +44,12 @@ func TestReconcileReplacesACreatedResourceThatEndsFailedUpToTheLimit(t *testing.
 		wantErr  error
 	}{
 		{"two failures then ready converges", 2, nil},
-		{"three failures reach the limit", 3, reconcile.ErrReplaceLimit},
+		{"three failures reach the limit", 3, converge.ErrReplaceLimit},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				e, r := newTree(resTree(1, 1), 1, nil, reconcile.WithReplaceLimit(3))
+				e, r := newTree(resTree(1, 1), 1, nil, converge.WithReplaceLimit(3))
 				e.Script("l0-00", failingScripts(tt.failures)...)
 				err := r.Reconcile(t.Context())
 				if tt.wantErr == nil {
@@ -58,7 +58,7 @@ func TestReconcileReplacesACreatedResourceThatEndsFailedUpToTheLimit(t *testing.
 					assert.Equal(t, tt.failures+1, e.Creations("l0-00"))
 					return
 				}
-				var stuck *reconcile.StuckError
+				var stuck *converge.StuckError
 				require.ErrorAs(t, err, &stuck)
 				assert.ErrorIs(t, err, tt.wantErr)
 				assert.Equal(t, []string{"l0-00"}, stuck.Resources)
@@ -70,10 +70,10 @@ func TestReconcileReplacesACreatedResourceThatEndsFailedUpToTheLimit(t *testing.
 }
 
 // failingScripts returns failures failing scripts followed by a ready one.
-func failingScripts(failures int) []reconciletest.PhaseScript {
-	s := make([]reconciletest.PhaseScript, failures+1)
+func failingScripts(failures int) []convergetest.PhaseScript {
+	s := make([]convergetest.PhaseScript, failures+1)
 	for i := range failures {
-		s[i] = reconciletest.PhaseScript{PendingRefreshes: 1, Fail: true}
+		s[i] = convergetest.PhaseScript{PendingRefreshes: 1, Fail: true}
 	}
 	return s
 }
@@ -81,11 +81,11 @@ func failingScripts(failures int) []reconciletest.PhaseScript {
 func TestReconcileNamesResourcesStillPendingWhenTheReadyPolicyGivesUp(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		e, r := newTree(resTree(1, 2), 1, nil)
-		e.Script("l0-01", reconciletest.PhaseScript{Stuck: true})
+		e.Script("l0-01", convergetest.PhaseScript{Stuck: true})
 		err := r.Reconcile(t.Context())
-		var stuck *reconcile.StuckError
+		var stuck *converge.StuckError
 		require.ErrorAs(t, err, &stuck)
-		assert.ErrorIs(t, err, reconcile.ErrNotReady)
+		assert.ErrorIs(t, err, converge.ErrNotReady)
 		assert.ErrorIs(t, err, backoff.ErrExhausted, "the wait's own ExhaustedError is kept")
 		assert.ErrorIs(t, err, backoff.ErrDeadline)
 		assert.Equal(t, []string{"l0-01"}, stuck.Resources)
@@ -95,17 +95,17 @@ func TestReconcileNamesResourcesStillPendingWhenTheReadyPolicyGivesUp(t *testing
 func TestReconcileStopsWhenTheBudgetRunsOutAndKeepsTheLastError(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		down := errors.New("api down")
-		e, r := newTree(resTree(1, 1), 1, []reconciletest.EngineOption{reconciletest.WithEngineFaults(
-			func(op reconciletest.EngineOp, _ string, _ int) reconciletest.EngineFault {
-				if op == reconciletest.OpObserve {
-					return reconciletest.EngineFault{Err: down}
+		e, r := newTree(resTree(1, 1), 1, []convergetest.EngineOption{convergetest.WithEngineFaults(
+			func(op convergetest.EngineOp, _ string, _ int) convergetest.EngineFault {
+				if op == convergetest.OpObserve {
+					return convergetest.EngineFault{Err: down}
 				}
-				return reconciletest.EngineFault{}
-			})}, reconcile.WithReconcileBudget(30*time.Second))
+				return convergetest.EngineFault{}
+			})}, converge.WithBudget(30*time.Second))
 		start := time.Now()
 		err := r.Reconcile(t.Context())
 		assert.Equal(t, 30*time.Second, time.Since(start))
-		assert.ErrorIs(t, err, reconcile.ErrBudgetExhausted)
+		assert.ErrorIs(t, err, converge.ErrBudgetExhausted)
 		assert.ErrorIs(t, err, backoff.ErrExhausted)
 		assert.ErrorIs(t, err, down)
 		assert.Zero(t, e.Mutations())
@@ -115,38 +115,38 @@ func TestReconcileStopsWhenTheBudgetRunsOutAndKeepsTheLastError(t *testing.T) {
 func TestReconcileStopsAtOnceOnAPermanentError(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		quota := errors.New("quota exceeded")
-		e, r := newTree(resTree(1, 3), 1, []reconciletest.EngineOption{reconciletest.WithEngineFaults(
-			func(op reconciletest.EngineOp, key string, _ int) reconciletest.EngineFault {
-				if op == reconciletest.OpCreate && key == "l0-01" {
-					return reconciletest.EngineFault{Err: backoff.Permanent(quota)}
+		e, r := newTree(resTree(1, 3), 1, []convergetest.EngineOption{convergetest.WithEngineFaults(
+			func(op convergetest.EngineOp, key string, _ int) convergetest.EngineFault {
+				if op == convergetest.OpCreate && key == "l0-01" {
+					return convergetest.EngineFault{Err: backoff.Permanent(quota)}
 				}
-				return reconciletest.EngineFault{}
+				return convergetest.EngineFault{}
 			})})
 		err := r.Reconcile(t.Context())
 		assert.ErrorIs(t, err, quota)
 		assert.ErrorContains(t, err, "create l0-01")
-		assert.Equal(t, 1, e.Count(reconciletest.OpObserve), "no second pass")
+		assert.Equal(t, 1, e.Count(convergetest.OpObserve), "no second pass")
 	})
 }
 
 func TestReconcileHonoursARetryAfterHintBetweenDestroyRounds(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		throttled := backoff.RetryAfter(20*time.Second, errors.New("429 too many requests"))
-		e, r := newTree(nil, 1, []reconciletest.EngineOption{reconciletest.WithEngineFaults(
-			func(op reconciletest.EngineOp, key string, n int) reconciletest.EngineFault {
-				if op == reconciletest.OpDestroy && key == "l0-01" && n == 0 {
-					return reconciletest.EngineFault{Err: throttled}
+		e, r := newTree(nil, 1, []convergetest.EngineOption{convergetest.WithEngineFaults(
+			func(op convergetest.EngineOp, key string, n int) convergetest.EngineFault {
+				if op == convergetest.OpDestroy && key == "l0-01" && n == 0 {
+					return convergetest.EngineFault{Err: throttled}
 				}
-				return reconciletest.EngineFault{}
+				return convergetest.EngineFault{}
 			})})
-		e.Put(stepRes{Name: "l0-00"}, reconciletest.PhaseScript{})
-		e.Put(stepRes{Name: "l0-01"}, reconciletest.PhaseScript{})
+		e.Put(stepRes{Name: "l0-00"}, convergetest.PhaseScript{})
+		e.Put(stepRes{Name: "l0-01"}, convergetest.PhaseScript{})
 		start := time.Now()
 		require.NoError(t, r.Reconcile(t.Context()))
 
 		var retried time.Time
 		for _, c := range e.Calls() {
-			if c.Op == reconciletest.OpDestroy && c.Key == "l0-01" {
+			if c.Op == convergetest.OpDestroy && c.Key == "l0-01" {
 				retried = c.Start
 			}
 		}
@@ -156,12 +156,12 @@ func TestReconcileHonoursARetryAfterHintBetweenDestroyRounds(t *testing.T) {
 
 func TestReconcileRetriesAFailedObserveAfterADelay(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		e, r := newTree(resTree(1, 1), 1, []reconciletest.EngineOption{reconciletest.WithEngineFaults(
-			func(op reconciletest.EngineOp, _ string, n int) reconciletest.EngineFault {
-				if op == reconciletest.OpObserve && n < 2 {
-					return reconciletest.EngineFault{Err: errors.New("connection refused")}
+		e, r := newTree(resTree(1, 1), 1, []convergetest.EngineOption{convergetest.WithEngineFaults(
+			func(op convergetest.EngineOp, _ string, n int) convergetest.EngineFault {
+				if op == convergetest.OpObserve && n < 2 {
+					return convergetest.EngineFault{Err: errors.New("connection refused")}
 				}
-				return reconciletest.EngineFault{}
+				return convergetest.EngineFault{}
 			})})
 		start := time.Now()
 		require.NoError(t, r.Reconcile(t.Context()))

@@ -1,23 +1,22 @@
-package reconcile_test
+package converge_test
 
 import (
 	"context"
 	"errors"
 	"testing"
 
+	"github.com/steadfast-go/steadfast/reconcile/converge"
+	"github.com/steadfast-go/steadfast/reconcile/converge/convergetest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/steadfast-go/steadfast/reconcile"
-	"github.com/steadfast-go/steadfast/reconcile/reconciletest"
 )
 
 func TestPlanListsChangesStepByStepInKeyOrder(t *testing.T) {
 	desired := resTree(2, 3)
 	e, r := newTree(desired, 2, nil)
-	e.Put(stepRes{Name: "l0-01", Level: 0}, reconciletest.PhaseScript{}) // exists
-	e.Put(stepRes{Name: "l0-99", Level: 0}, reconciletest.PhaseScript{}) // an orphan
-	e.Put(stepRes{Name: "l1-98", Level: 1}, reconciletest.PhaseScript{}) // an orphan one level down
+	e.Put(stepRes{Name: "l0-01", Level: 0}, convergetest.PhaseScript{}) // exists
+	e.Put(stepRes{Name: "l0-99", Level: 0}, convergetest.PhaseScript{}) // an orphan
+	e.Put(stepRes{Name: "l1-98", Level: 1}, convergetest.PhaseScript{}) // an orphan one level down
 
 	p, err := r.Plan(t.Context())
 	require.NoError(t, err)
@@ -31,8 +30,8 @@ func TestPlanListsChangesStepByStepInKeyOrder(t *testing.T) {
 func TestPlanShowsFailedAndPendingResourcesAndHidesFailedOnesFromSteps(t *testing.T) {
 	desired := resTree(1, 2)
 	e, r := newTree(desired, 1, nil)
-	e.Put(stepRes{Name: "l0-01", Level: 0}, reconciletest.PhaseScript{Fail: true})
-	e.Put(stepRes{Name: "l0-00", Level: 0}, reconciletest.PhaseScript{Stuck: true})
+	e.Put(stepRes{Name: "l0-01", Level: 0}, convergetest.PhaseScript{Fail: true})
+	e.Put(stepRes{Name: "l0-00", Level: 0}, convergetest.PhaseScript{Stuck: true})
 
 	p, err := r.Plan(t.Context())
 	require.NoError(t, err)
@@ -45,7 +44,7 @@ func TestPlanOfAConvergedSystemIsEmpty(t *testing.T) {
 	desired := resTree(2, 2)
 	e, r := newTree(desired, 2, nil)
 	for _, d := range desired {
-		e.Put(d, reconciletest.PhaseScript{})
+		e.Put(d, convergetest.PhaseScript{})
 	}
 	p, err := r.Plan(t.Context())
 	require.NoError(t, err)
@@ -54,12 +53,12 @@ func TestPlanOfAConvergedSystemIsEmpty(t *testing.T) {
 }
 
 func TestPlanNamesUnnamedStepsByPosition(t *testing.T) {
-	step := reconcile.StepFunc[stepRes](func(context.Context, []reconcile.Observed[stepRes]) (reconcile.Changes[stepRes], error) {
-		return reconcile.Changes[stepRes]{}, nil
+	step := converge.StepFunc[stepRes](func(context.Context, []converge.Observed[stepRes]) (converge.Changes[stepRes], error) {
+		return converge.Changes[stepRes]{}, nil
 	})
-	e := reconciletest.NewEngine(resKey)
-	e.Put(stepRes{Name: "x"}, reconciletest.PhaseScript{})
-	r := reconcile.NewReconciler(e, e, resKey, []reconcile.Step[stepRes]{step, step})
+	e := convergetest.NewEngine(resKey)
+	e.Put(stepRes{Name: "x"}, convergetest.PhaseScript{})
+	r := converge.New(e, e, resKey, []converge.Step[stepRes]{step, step})
 	p, err := r.Plan(t.Context())
 	require.NoError(t, err)
 	require.Len(t, p.Steps, 2)
@@ -69,33 +68,33 @@ func TestPlanNamesUnnamedStepsByPosition(t *testing.T) {
 
 func TestPlanReportsTheStepOrObserverThatFailed(t *testing.T) {
 	boom := errors.New("boom")
-	bad := reconcile.NamedStep("backends", reconcile.StepFunc[stepRes](
-		func(context.Context, []reconcile.Observed[stepRes]) (reconcile.Changes[stepRes], error) {
-			return reconcile.Changes[stepRes]{}, boom
+	bad := converge.NamedStep("backends", converge.StepFunc[stepRes](
+		func(context.Context, []converge.Observed[stepRes]) (converge.Changes[stepRes], error) {
+			return converge.Changes[stepRes]{}, boom
 		}))
-	e := reconciletest.NewEngine(resKey)
-	_, err := reconcile.NewReconciler(e, e, resKey, []reconcile.Step[stepRes]{bad}).Plan(t.Context())
-	var se *reconcile.StepError
+	e := convergetest.NewEngine(resKey)
+	_, err := converge.New(e, e, resKey, []converge.Step[stepRes]{bad}).Plan(t.Context())
+	var se *converge.StepError
 	require.ErrorAs(t, err, &se)
 	assert.Equal(t, "backends", se.Step)
 	assert.ErrorIs(t, err, boom)
 
-	failing := reconcile.ObserverFunc[stepRes](func(context.Context) ([]reconcile.Observed[stepRes], error) {
+	failing := converge.ObserverFunc[stepRes](func(context.Context) ([]converge.Observed[stepRes], error) {
 		return nil, boom
 	})
-	_, err = reconcile.NewReconciler(failing, e, resKey, nil).Plan(t.Context())
+	_, err = converge.New(failing, e, resKey, nil).Plan(t.Context())
 	assert.ErrorIs(t, err, boom)
 }
 
 func TestPhaseString(t *testing.T) {
 	tests := []struct {
-		p    reconcile.Phase
+		p    converge.Phase
 		want string
 	}{
-		{reconcile.PhasePending, "pending"},
-		{reconcile.PhaseReady, "ready"},
-		{reconcile.PhaseFailed, "failed"},
-		{reconcile.Phase(7), "Phase(7)"},
+		{converge.PhasePending, "pending"},
+		{converge.PhaseReady, "ready"},
+		{converge.PhaseFailed, "failed"},
+		{converge.Phase(7), "Phase(7)"},
 	}
 	for _, tt := range tests {
 		assert.Equal(t, tt.want, tt.p.String())
@@ -103,8 +102,8 @@ func TestPhaseString(t *testing.T) {
 }
 
 func TestAPlanBuiltByHandPrintsItsResourcesWithSprint(t *testing.T) {
-	p := reconcile.Plan[int]{Steps: []reconcile.StepChanges[int]{
-		{Step: "numbers", Changes: reconcile.Changes[int]{Create: []int{1, 2}}},
+	p := converge.Plan[int]{Steps: []converge.StepChanges[int]{
+		{Step: "numbers", Changes: converge.Changes[int]{Create: []int{1, 2}}},
 	}}
 	assert.Equal(t, "numbers: create 1, 2", p.String())
 }

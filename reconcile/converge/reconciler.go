@@ -1,4 +1,4 @@
-package reconcile
+package converge
 
 import (
 	"context"
@@ -10,27 +10,27 @@ import (
 
 // Reconciler drives a set of resources to what its steps want, through an [Engine]: the
 // LBaaS step-reconciler pattern, generic over the resource type R. Make one with
-// [NewReconciler]. A Reconciler holds no state between calls and is safe for concurrent use,
+// [New]. A Reconciler holds no state between calls and is safe for concurrent use,
 // though two Reconcile calls over the same resources at once would fight each other.
 type Reconciler[R any] struct {
 	observer Observer[R]
 	engine   Engine[R]
 	key      func(R) string
 	steps    []Step[R]
-	o        reconcilerOptions
+	o        options
 }
 
-// NewReconciler returns a reconciler that observes with observer, plans with steps (in order)
+// New returns a reconciler that observes with observer, plans with steps (in order)
 // and acts through engine. key names a resource: it orders every list in a [Plan], names
 // resources in errors and hooks, and tells that a resource planned again is the one that failed
 // before, so it must be the same for the resource a step plans and the one the system reports
-// (a name, not an identifier the system assigns). NewReconciler starts nothing and does no I/O.
+// (a name, not an identifier the system assigns). New starts nothing and does no I/O.
 // It panics if observer, engine or key is nil (a programmer error).
-func NewReconciler[R any](observer Observer[R], engine Engine[R], key func(R) string, steps []Step[R], opts ...ReconcilerOption) *Reconciler[R] {
+func New[R any](observer Observer[R], engine Engine[R], key func(R) string, steps []Step[R], opts ...Option) *Reconciler[R] {
 	if observer == nil || engine == nil || key == nil {
-		panic("reconcile: NewReconciler with a nil observer, engine or key")
+		panic("converge: New with a nil observer, engine or key")
 	}
-	r := &Reconciler[R]{observer: observer, engine: engine, key: key, steps: steps, o: defaultReconcilerOptions()}
+	r := &Reconciler[R]{observer: observer, engine: engine, key: key, steps: steps, o: defaultOptions()}
 	for _, opt := range opts {
 		opt(&r.o)
 	}
@@ -43,7 +43,7 @@ func NewReconciler[R any](observer Observer[R], engine Engine[R], key func(R) st
 func (r *Reconciler[R]) Plan(ctx context.Context) (Plan[R], error) {
 	observed, err := r.observer.Observe(ctx)
 	if err != nil {
-		return Plan[R]{}, fmt.Errorf("reconcile: observe: %w", err)
+		return Plan[R]{}, fmt.Errorf("converge: observe: %w", err)
 	}
 	return r.planFrom(ctx, observed, nil)
 }
@@ -60,8 +60,8 @@ func (r *Reconciler[R]) Plan(ctx context.Context) (Plan[R], error) {
 //     [ErrNoProgress] naming them, whose Last is the wait's *backoff.ExhaustedError.
 //  3. Else resources observed pending are waited for ([WithReadyPolicy]).
 //  4. Else what the steps plan to destroy is destroyed, in parallel
-//     ([WithReconcileParallelism]). Destroys that fail are retried, after a delay
-//     ([WithReconcileRetryPolicy]), for as long as each round destroys something; a round that
+//     ([WithParallelism]). Destroys that fail are retried, after a delay
+//     ([WithRetryPolicy]), for as long as each round destroys something; a round that
 //     destroys nothing ends Reconcile with a [*StuckError] matching [ErrNoProgress].
 //  5. Else what the steps plan to create is created, in parallel, and the created resources
 //     are waited for. One found failed (by that wait, or by any later pass) is destroyed by the
@@ -75,7 +75,7 @@ func (r *Reconciler[R]) Plan(ctx context.Context) (Plan[R], error) {
 // Other errors: a step's [*StepError]; a key observed or planned twice ([ErrDuplicateKey]), at
 // once; an engine or observer error marked backoff.Permanent, at once, wrapped; an invalid
 // policy (matching backoff.ErrInvalidPolicy), before any call. When the budget
-// ([WithReconcileBudget]) runs out or ctx ends, Reconcile stops waiting, cancels the engine
+// ([WithBudget]) runs out or ctx ends, Reconcile stops waiting, cancels the engine
 // calls in flight, waits for them to return, and returns a *backoff.ExhaustedError (matching
 // backoff.ErrExhausted) whose Reason is [ErrBudgetExhausted] or ctx's cause, and whose Last is
 // the last error seen. Reconcile starts goroutines only for engine calls and they have all
@@ -119,11 +119,11 @@ type reconcileRun[R any] struct {
 
 func (r *Reconciler[R]) newRun() (*reconcileRun[R], error) {
 	if err := r.o.ready.Validate(); err != nil {
-		return nil, fmt.Errorf("reconcile: ready policy: %w", err)
+		return nil, fmt.Errorf("converge: ready policy: %w", err)
 	}
 	retry, err := backoff.NewSchedule(r.o.retry)
 	if err != nil {
-		return nil, fmt.Errorf("reconcile: retry policy: %w", err)
+		return nil, fmt.Errorf("converge: retry policy: %w", err)
 	}
 	return &reconcileRun[R]{r: r, start: time.Now(), retry: retry, ledger: map[string]*keyLog{}}, nil
 }
@@ -160,7 +160,7 @@ func (x *reconcileRun[R]) plan(ctx context.Context) (Plan[R], error) {
 			return Plan[R]{}, x.stopped(ctx)
 		}
 		if inner, ok := backoff.IsPermanent(err); ok {
-			return Plan[R]{}, fmt.Errorf("reconcile: observe: %w", inner)
+			return Plan[R]{}, fmt.Errorf("converge: observe: %w", inner)
 		}
 		err = fmt.Errorf("observe: %w", err)
 		x.last = err

@@ -1,4 +1,4 @@
-package reconcile
+package converge
 
 import "context"
 
@@ -8,7 +8,7 @@ import "context"
 // together; [EngineFuncs] adapts three functions.
 //
 // The reconciler calls an Engine from several goroutines at once (up to the parallelism, see
-// [WithReconcileParallelism]), each call for a different resource. An error marked with
+// [WithParallelism]), each call for a different resource. An error marked with
 // backoff.Permanent stops [Reconciler.Reconcile] at once; any other error is retried as the
 // reconciler's rules say.
 type Engine[R any] interface {

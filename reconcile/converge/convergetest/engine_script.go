@@ -1,9 +1,9 @@
-package reconciletest
+package convergetest
 
 import (
 	"time"
 
-	"github.com/steadfast-go/steadfast/reconcile"
+	"github.com/steadfast-go/steadfast/reconcile/converge"
 )
 
 // PhaseScript is the life of one created resource. The zero PhaseScript is ready at once.
@@ -26,17 +26,17 @@ type PhaseScript struct {
 	DestroyTakes time.Duration
 }
 
-func (r *resource[R]) phase(now time.Time) reconcile.Phase {
+func (r *resource[R]) phase(now time.Time) converge.Phase {
 	s := r.script
 	switch {
 	case s.FailAfterReady > 0 && r.readyRefreshes >= s.FailAfterReady:
-		return reconcile.PhaseFailed
+		return converge.PhaseFailed
 	case s.Stuck || r.refreshes < s.PendingRefreshes || now.Sub(r.created) < s.PendingFor:
-		return reconcile.PhasePending
+		return converge.PhasePending
 	case s.Fail:
-		return reconcile.PhaseFailed
+		return converge.PhaseFailed
 	}
-	return reconcile.PhaseReady
+	return converge.PhaseReady
 }
 
 // EngineFault is what one call suffers; the zero EngineFault is none.

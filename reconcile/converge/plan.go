@@ -1,4 +1,4 @@
-package reconcile
+package converge
 
 import (
 	"context"
@@ -116,7 +116,7 @@ func (r *Reconciler[R]) planFrom(ctx context.Context, observed []Observed[R], go
 	live := observed[:0:0]
 	for i, o := range observed {
 		if i > 0 && r.key(o.Resource) == r.key(observed[i-1].Resource) {
-			return Plan[R]{}, fmt.Errorf("reconcile: observe: key %s listed twice: %w", r.key(o.Resource), ErrDuplicateKey)
+			return Plan[R]{}, fmt.Errorf("converge: observe: key %s listed twice: %w", r.key(o.Resource), ErrDuplicateKey)
 		}
 		if going != nil && going(r.key(o.Resource)) {
 			p.going = append(p.going, o.Resource)

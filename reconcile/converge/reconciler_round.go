@@ -1,4 +1,4 @@
-package reconcile
+package converge
 
 import (
 	"context"
@@ -105,7 +105,7 @@ func (x *reconcileRun[R]) sift(op string, rs []R, errs []error) (left []R, faile
 			continue
 		}
 		if inner, ok := backoff.IsPermanent(err); ok {
-			return nil, nil, fmt.Errorf("reconcile: %s %s: %w", op, x.r.key(rs[i]), inner)
+			return nil, nil, fmt.Errorf("converge: %s %s: %w", op, x.r.key(rs[i]), inner)
 		}
 		left = append(left, rs[i])
 		failed = append(failed, fmt.Errorf("%s %s: %w", op, x.r.key(rs[i]), err))

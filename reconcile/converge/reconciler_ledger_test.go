@@ -1,4 +1,4 @@
-package reconcile_test
+package converge_test
 
 import (
 	"testing"
@@ -9,27 +9,27 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/steadfast-go/steadfast/backoff"
-	"github.com/steadfast-go/steadfast/reconcile"
-	"github.com/steadfast-go/steadfast/reconcile/reconciletest"
+	"github.com/steadfast-go/steadfast/reconcile/converge"
+	"github.com/steadfast-go/steadfast/reconcile/converge/convergetest"
 )
 
 // noDuplicateCreate fails the test if a create was made for a key that existed.
-func noDuplicateCreate(t *testing.T, e *reconciletest.Engine[stepRes]) {
+func noDuplicateCreate(t *testing.T, e *convergetest.Engine[stepRes]) {
 	t.Helper()
 	for _, c := range e.Calls() {
-		assert.NotErrorIs(t, c.Err, reconciletest.ErrResourceExists, "create of %s while it existed", c.Key)
+		assert.NotErrorIs(t, c.Err, convergetest.ErrResourceExists, "create of %s while it existed", c.Key)
 	}
 }
 
 func TestReconcileCountsFailuresPerKeyAcrossPassesTowardsTheReplaceLimit(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		e, r := newTree(resTree(1, 1), 1, nil, reconcile.WithReplaceLimit(3))
+		e, r := newTree(resTree(1, 1), 1, nil, converge.WithReplaceLimit(3))
 		// Every creation is ready when the wait refreshes it, and observed failed by the next pass.
-		e.Script("l0-00", reconciletest.PhaseScript{FailAfterReady: 1})
+		e.Script("l0-00", convergetest.PhaseScript{FailAfterReady: 1})
 		err := r.Reconcile(t.Context())
-		var stuck *reconcile.StuckError
+		var stuck *converge.StuckError
 		require.ErrorAs(t, err, &stuck)
-		assert.ErrorIs(t, err, reconcile.ErrReplaceLimit)
+		assert.ErrorIs(t, err, converge.ErrReplaceLimit)
 		assert.Equal(t, []string{"l0-00"}, stuck.Resources)
 		assert.Equal(t, 3, e.Creations("l0-00"), "created no more often than the limit")
 		assert.Empty(t, e.Keys(), "the last failed resource was destroyed")
@@ -38,8 +38,8 @@ func TestReconcileCountsFailuresPerKeyAcrossPassesTowardsTheReplaceLimit(t *test
 
 func TestReconcileDoesNotCountAFailedResourceItDidNotCreate(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		e, r := newTree(resTree(1, 1), 1, nil, reconcile.WithReplaceLimit(1))
-		e.Put(stepRes{Name: "l0-00"}, reconciletest.PhaseScript{Fail: true}) // failed before the call
+		e, r := newTree(resTree(1, 1), 1, nil, converge.WithReplaceLimit(1))
+		e.Put(stepRes{Name: "l0-00"}, convergetest.PhaseScript{Fail: true}) // failed before the call
 		require.NoError(t, r.Reconcile(t.Context()), "a limit of 1 still allows replacing what was found failed")
 		assert.Equal(t, 1, e.Creations("l0-00"))
 	})
@@ -58,23 +58,23 @@ func TestReconcileWaitsForADestroyedResourceThatLingersAndDestroysItOnce(t *test
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				var waits []reconcile.WaitInfo
+				var waits []converge.WaitInfo
 				var lingering []int
 				// Latency, so that a busy loop would show as many calls rather than hang.
-				e, r := newTree(tt.desired, 1, []reconciletest.EngineOption{reconciletest.WithEngineLatency(10 * time.Millisecond)},
-					reconcile.OnWait(func(w reconcile.WaitInfo) { waits = append(waits, w) }),
-					reconcile.OnPass(func(p reconcile.PassInfo) { lingering = append(lingering, p.Destroyed) }))
-				e.Put(tt.put, reconciletest.PhaseScript{Fail: tt.failed, DestroyTakes: 10 * time.Second})
+				e, r := newTree(tt.desired, 1, []convergetest.EngineOption{convergetest.WithEngineLatency(10 * time.Millisecond)},
+					converge.WithHooks(converge.Hooks{OnWait: func(w converge.WaitInfo) { waits = append(waits, w) }}),
+					converge.WithHooks(converge.Hooks{OnPass: func(p converge.PassInfo) { lingering = append(lingering, p.Destroyed) }}))
+				e.Put(tt.put, convergetest.PhaseScript{Fail: tt.failed, DestroyTakes: 10 * time.Second})
 				start := time.Now()
 				require.NoError(t, r.Reconcile(t.Context()))
-				assert.Equal(t, 1, e.Count(reconciletest.OpDestroy), "destroyed once, then waited for")
+				assert.Equal(t, 1, e.Count(convergetest.OpDestroy), "destroyed once, then waited for")
 				assert.Equal(t, resNames(tt.desired), e.Keys())
 				assert.Equal(t, 1, e.Creations("l0-00"))
 				noDuplicateCreate(t, e)
 				assert.GreaterOrEqual(t, time.Since(start), 10*time.Second)
 				assert.Less(t, time.Since(start), 20*time.Second, "waited with the ready policy: 1s, 2s, 4s, 8s")
 				require.NotEmpty(t, waits)
-				assert.Equal(t, reconcile.WaitInfo{Attempt: 1, Pending: 1, Delay: time.Second}, waits[0])
+				assert.Equal(t, converge.WaitInfo{Attempt: 1, Pending: 1, Delay: time.Second}, waits[0])
 				assert.Contains(t, lingering, 1, "a pass reports the destroyed resource still observed")
 			})
 		})
@@ -83,18 +83,18 @@ func TestReconcileWaitsForADestroyedResourceThatLingersAndDestroysItOnce(t *test
 
 func TestReconcileGivesUpOnADestroyedResourceThatNeverGoesWithTheReadyPolicy(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		e, r := newTree(nil, 1, []reconciletest.EngineOption{reconciletest.WithEngineLatency(10 * time.Millisecond)})
-		e.Put(stepRes{Name: "l0-99"}, reconciletest.PhaseScript{DestroyTakes: 1000 * time.Hour})
+		e, r := newTree(nil, 1, []convergetest.EngineOption{convergetest.WithEngineLatency(10 * time.Millisecond)})
+		e.Put(stepRes{Name: "l0-99"}, convergetest.PhaseScript{DestroyTakes: 1000 * time.Hour})
 		start := time.Now()
 		err := r.Reconcile(t.Context())
-		var stuck *reconcile.StuckError
+		var stuck *converge.StuckError
 		require.ErrorAs(t, err, &stuck)
-		assert.ErrorIs(t, err, reconcile.ErrNoProgress)
+		assert.ErrorIs(t, err, converge.ErrNoProgress)
 		assert.ErrorIs(t, err, backoff.ErrExhausted, "the wait's own ExhaustedError is kept")
 		assert.ErrorIs(t, err, backoff.ErrDeadline)
-		assert.NotErrorIs(t, err, reconcile.ErrBudgetExhausted)
+		assert.NotErrorIs(t, err, converge.ErrBudgetExhausted)
 		assert.Equal(t, []string{"l0-99"}, stuck.Resources)
-		assert.Equal(t, 1, e.Count(reconciletest.OpDestroy))
+		assert.Equal(t, 1, e.Count(convergetest.OpDestroy))
 		assert.Less(t, time.Since(start), 2*time.Minute, "bounded by the ready policy's minute")
 	})
 }

@@ -1,4 +1,4 @@
-package reconcile_test
+package converge_test
 
 import (
 	"context"
@@ -13,17 +13,17 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/steadfast-go/steadfast/backoff"
-	"github.com/steadfast-go/steadfast/reconcile"
-	"github.com/steadfast-go/steadfast/reconcile/reconciletest"
+	"github.com/steadfast-go/steadfast/reconcile/converge"
+	"github.com/steadfast-go/steadfast/reconcile/converge/convergetest"
 )
 
 func TestReconcileCreatesEachLevelAfterItsParentsAndEachResourceOnce(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		desired := resTree(3, 4)
-		e, r := newTree(desired, 3, []reconciletest.EngineOption{
-			reconciletest.WithEngineLatency(100 * time.Millisecond),
-			reconciletest.WithEngineScripts(func(string, int) reconciletest.PhaseScript {
-				return reconciletest.PhaseScript{PendingRefreshes: 2}
+		e, r := newTree(desired, 3, []convergetest.EngineOption{
+			convergetest.WithEngineLatency(100 * time.Millisecond),
+			convergetest.WithEngineScripts(func(string, int) convergetest.PhaseScript {
+				return convergetest.PhaseScript{PendingRefreshes: 2}
 			}),
 		})
 		require.NoError(t, r.Reconcile(t.Context()))
@@ -31,7 +31,7 @@ func TestReconcileCreatesEachLevelAfterItsParentsAndEachResourceOnce(t *testing.
 		assert.Equal(t, resNames(desired), e.Keys())
 		created := map[string]time.Time{}
 		for _, c := range e.Calls() {
-			if c.Op == reconciletest.OpCreate {
+			if c.Op == convergetest.OpCreate {
 				created[c.Key] = c.Start
 			}
 		}
@@ -53,19 +53,19 @@ func TestReconcileTwiceInARowMakesNoMutatingCallTheSecondTime(t *testing.T) {
 		require.NoError(t, r.Reconcile(t.Context()))
 		after := e.Calls()[calls:]
 		require.Len(t, after, 1, "the second Reconcile observes once and does nothing else")
-		assert.Equal(t, reconciletest.OpObserve, after[0].Op)
+		assert.Equal(t, convergetest.OpObserve, after[0].Op)
 	})
 }
 
 func TestReconcileDestroysOrphansBeforeCreating(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		e, r := newTree(resTree(1, 2), 1, nil)
-		e.Put(stepRes{Name: "l0-99"}, reconciletest.PhaseScript{})
+		e.Put(stepRes{Name: "l0-99"}, convergetest.PhaseScript{})
 		require.NoError(t, r.Reconcile(t.Context()))
 
 		var ops []string
 		for _, c := range e.Calls() {
-			if c.Op != reconciletest.OpObserve && c.Op != reconciletest.OpRefresh {
+			if c.Op != convergetest.OpObserve && c.Op != convergetest.OpRefresh {
 				ops = append(ops, string(c.Op)+" "+c.Key)
 			}
 		}
@@ -93,9 +93,9 @@ func sortedAfterFirst(s []string) []string {
 func TestReconcileReplacesAResourceObservedFailed(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		e, r := newTree(resTree(1, 1), 1, nil)
-		e.Put(stepRes{Name: "l0-00"}, reconciletest.PhaseScript{Fail: true})
+		e.Put(stepRes{Name: "l0-00"}, convergetest.PhaseScript{Fail: true})
 		require.NoError(t, r.Reconcile(t.Context()))
-		assert.Equal(t, 1, e.Count(reconciletest.OpDestroy))
+		assert.Equal(t, 1, e.Count(convergetest.OpDestroy))
 		assert.Equal(t, 1, e.Creations("l0-00"))
 	})
 }
@@ -103,14 +103,14 @@ func TestReconcileReplacesAResourceObservedFailed(t *testing.T) {
 func TestReconcileWaitsForPendingResourcesBeforeActing(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		e, r := newTree(resTree(2, 1), 2, nil)
-		e.Put(stepRes{Name: "l0-00"}, reconciletest.PhaseScript{PendingFor: 5 * time.Second})
+		e.Put(stepRes{Name: "l0-00"}, convergetest.PhaseScript{PendingFor: 5 * time.Second})
 		start := time.Now()
 		require.NoError(t, r.Reconcile(t.Context()))
 
 		calls := e.Calls()
 		var createAt time.Time
 		for _, c := range calls {
-			if c.Op == reconciletest.OpCreate {
+			if c.Op == convergetest.OpCreate {
 				createAt = c.Start
 			}
 		}
@@ -122,18 +122,18 @@ func TestReconcileWaitsForPendingResourcesBeforeActing(t *testing.T) {
 func TestReconcileRetriesDestroysWhileARoundMakesProgress(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		flaky := errors.New("flaky")
-		e, r := newTree(nil, 1, []reconciletest.EngineOption{reconciletest.WithEngineFaults(
-			func(op reconciletest.EngineOp, key string, n int) reconciletest.EngineFault {
-				if op == reconciletest.OpDestroy && key == "l0-01" && n == 0 {
-					return reconciletest.EngineFault{Err: flaky}
+		e, r := newTree(nil, 1, []convergetest.EngineOption{convergetest.WithEngineFaults(
+			func(op convergetest.EngineOp, key string, n int) convergetest.EngineFault {
+				if op == convergetest.OpDestroy && key == "l0-01" && n == 0 {
+					return convergetest.EngineFault{Err: flaky}
 				}
-				return reconciletest.EngineFault{}
+				return convergetest.EngineFault{}
 			})})
-		e.Put(stepRes{Name: "l0-00"}, reconciletest.PhaseScript{})
-		e.Put(stepRes{Name: "l0-01"}, reconciletest.PhaseScript{})
+		e.Put(stepRes{Name: "l0-00"}, convergetest.PhaseScript{})
+		e.Put(stepRes{Name: "l0-01"}, convergetest.PhaseScript{})
 		require.NoError(t, r.Reconcile(t.Context()))
 		assert.Empty(t, e.Keys())
-		assert.Equal(t, 3, e.Count(reconciletest.OpDestroy), "l0-01 is retried once after the round destroyed l0-00")
+		assert.Equal(t, 3, e.Count(convergetest.OpDestroy), "l0-01 is retried once after the round destroyed l0-00")
 	})
 }
 
@@ -150,15 +150,15 @@ func TestReconcileRetriesAFailedCreateInALaterPassWithoutCreatingTwice(t *testin
 		t.Run(tt.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				lost := errors.New("connection reset")
-				e, r := newTree(resTree(1, 1), 1, []reconciletest.EngineOption{reconciletest.WithEngineFaults(
-					func(op reconciletest.EngineOp, _ string, n int) reconciletest.EngineFault {
-						if op == reconciletest.OpCreate && n == 0 {
-							return reconciletest.EngineFault{Err: lost, Applied: tt.applied}
+				e, r := newTree(resTree(1, 1), 1, []convergetest.EngineOption{convergetest.WithEngineFaults(
+					func(op convergetest.EngineOp, _ string, n int) convergetest.EngineFault {
+						if op == convergetest.OpCreate && n == 0 {
+							return convergetest.EngineFault{Err: lost, Applied: tt.applied}
 						}
-						return reconciletest.EngineFault{}
+						return convergetest.EngineFault{}
 					})})
 				require.NoError(t, r.Reconcile(t.Context()))
-				assert.Equal(t, tt.creates, e.Count(reconciletest.OpCreate))
+				assert.Equal(t, tt.creates, e.Count(convergetest.OpCreate))
 				assert.Equal(t, 1, e.Creations("l0-00"))
 			})
 		})
@@ -168,8 +168,8 @@ func TestReconcileRetriesAFailedCreateInALaterPassWithoutCreatingTwice(t *testin
 func TestReconcileRunsNoMoreEngineCallsAtOnceThanItsParallelism(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var inFlight, peak atomic.Int32
-		e := reconciletest.NewEngine(resKey, reconciletest.WithEngineLatency(time.Second))
-		counting := reconcile.EngineFuncs[stepRes]{
+		e := convergetest.NewEngine(resKey, convergetest.WithEngineLatency(time.Second))
+		counting := converge.EngineFuncs[stepRes]{
 			CreateFunc: func(ctx context.Context, r stepRes) (stepRes, error) {
 				n := inFlight.Add(1)
 				defer inFlight.Add(-1)
@@ -181,8 +181,8 @@ func TestReconcileRunsNoMoreEngineCallsAtOnceThanItsParallelism(t *testing.T) {
 			RefreshFunc: e.Refresh,
 		}
 		desired := resTree(1, 20)
-		r := reconcile.NewReconciler(e, counting, resKey, levelSteps(desired, 1),
-			fastOpts(reconcile.WithReconcileParallelism(3))...)
+		r := converge.New(e, counting, resKey, levelSteps(desired, 1),
+			fastOpts(converge.WithParallelism(3))...)
 		start := time.Now()
 		require.NoError(t, r.Reconcile(t.Context()))
 		assert.Equal(t, int32(3), peak.Load())
@@ -194,20 +194,20 @@ func TestReconcileRunsNoMoreEngineCallsAtOnceThanItsParallelism(t *testing.T) {
 func TestReconcileHooksCountEveryCallWaitAndPass(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var creates, destroys, waits atomic.Int32
-		var passes []reconcile.PassInfo
-		e, r := newTree(resTree(2, 2), 2, []reconciletest.EngineOption{reconciletest.WithEngineScripts(
-			func(string, int) reconciletest.PhaseScript { return reconciletest.PhaseScript{PendingRefreshes: 1} })},
-			reconcile.OnCreate(func(string, error) { creates.Add(1) }),
-			reconcile.OnDestroy(func(string, error) { destroys.Add(1) }),
-			reconcile.OnWait(func(reconcile.WaitInfo) { waits.Add(1) }),
-			reconcile.OnPass(func(p reconcile.PassInfo) { passes = append(passes, p) }))
-		e.Put(stepRes{Name: "l1-99", Level: 1}, reconciletest.PhaseScript{})
+		var passes []converge.PassInfo
+		e, r := newTree(resTree(2, 2), 2, []convergetest.EngineOption{convergetest.WithEngineScripts(
+			func(string, int) convergetest.PhaseScript { return convergetest.PhaseScript{PendingRefreshes: 1} })},
+			converge.WithHooks(converge.Hooks{OnCreate: func(string, error) { creates.Add(1) }}),
+			converge.WithHooks(converge.Hooks{OnDestroy: func(string, error) { destroys.Add(1) }}),
+			converge.WithHooks(converge.Hooks{OnWait: func(converge.WaitInfo) { waits.Add(1) }}),
+			converge.WithHooks(converge.Hooks{OnPass: func(p converge.PassInfo) { passes = append(passes, p) }}))
+		e.Put(stepRes{Name: "l1-99", Level: 1}, convergetest.PhaseScript{})
 		require.NoError(t, r.Reconcile(t.Context()))
 
 		assert.Equal(t, int32(4), creates.Load())
 		assert.Equal(t, int32(1), destroys.Load())
 		assert.Equal(t, int32(4), waits.Load(), "two waits per level: pending once, then ready")
-		assert.Equal(t, []reconcile.PassInfo{
+		assert.Equal(t, []converge.PassInfo{
 			{Pass: 1, Create: 2},
 			{Pass: 2, Destroy: 1, Create: 2},
 			{Pass: 3, Create: 2},
@@ -220,7 +220,7 @@ func TestReconcileReturnsTheCauseWhenTheCallerCancelsAndLeavesNoGoroutine(t *tes
 	synctest.Test(t, func(t *testing.T) {
 		stop := errors.New("shutting down")
 		ctx, cancel := context.WithCancelCause(t.Context())
-		e, r := newTree(resTree(1, 5), 1, []reconciletest.EngineOption{reconciletest.WithEngineLatency(time.Minute)})
+		e, r := newTree(resTree(1, 5), 1, []convergetest.EngineOption{convergetest.WithEngineLatency(time.Minute)})
 		time.AfterFunc(10*time.Second, func() { cancel(stop) })
 		err := r.Reconcile(ctx)
 		assert.ErrorIs(t, err, stop)
@@ -230,7 +230,7 @@ func TestReconcileReturnsTheCauseWhenTheCallerCancelsAndLeavesNoGoroutine(t *tes
 }
 
 func TestReconcileRejectsAnInvalidPolicyBeforeAnyCall(t *testing.T) {
-	e, r := newTree(resTree(1, 1), 1, nil, reconcile.WithReadyPolicy(backoff.Policy{Multiplier: 0.5}))
+	e, r := newTree(resTree(1, 1), 1, nil, converge.WithReadyPolicy(backoff.Policy{Multiplier: 0.5}))
 	err := r.Reconcile(t.Context())
 	assert.ErrorIs(t, err, backoff.ErrInvalidPolicy)
 	assert.Empty(t, e.Calls())
@@ -238,30 +238,30 @@ func TestReconcileRejectsAnInvalidPolicyBeforeAnyCall(t *testing.T) {
 
 func TestNewReconcilerStartsNothing(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-	e := reconciletest.NewEngine(resKey)
-	_ = reconcile.NewReconciler(e, e, resKey, nil)
+	e := convergetest.NewEngine(resKey)
+	_ = converge.New(e, e, resKey, nil)
 	assert.Empty(t, e.Calls())
 }
 
 func TestNewReconcilerPanicsOnANilEngine(t *testing.T) {
-	e := reconciletest.NewEngine(resKey)
-	assert.PanicsWithValue(t, "reconcile: NewReconciler with a nil observer, engine or key", func() {
-		reconcile.NewReconciler[stepRes](e, nil, resKey, nil)
+	e := convergetest.NewEngine(resKey)
+	assert.PanicsWithValue(t, "converge: New with a nil observer, engine or key", func() {
+		converge.New[stepRes](e, nil, resKey, nil)
 	})
 }
 
 func TestReconcileCancelledWithCallsInFlightLeavesNoGoroutine(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-	e := reconciletest.NewEngine(resKey, reconciletest.WithEngineFaults(
-		func(op reconciletest.EngineOp, _ string, _ int) reconciletest.EngineFault {
-			if op == reconciletest.OpCreate {
-				return reconciletest.EngineFault{Delay: time.Hour}
+	e := convergetest.NewEngine(resKey, convergetest.WithEngineFaults(
+		func(op convergetest.EngineOp, _ string, _ int) convergetest.EngineFault {
+			if op == convergetest.OpCreate {
+				return convergetest.EngineFault{Delay: time.Hour}
 			}
-			return reconciletest.EngineFault{}
+			return convergetest.EngineFault{}
 		}))
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
-	cancelling := reconcile.EngineFuncs[stepRes]{
+	cancelling := converge.EngineFuncs[stepRes]{
 		CreateFunc: func(ctx context.Context, r stepRes) (stepRes, error) {
 			cancel() // the first create in flight cancels the run: the others are cut short
 			return e.Create(ctx, r)
@@ -269,8 +269,8 @@ func TestReconcileCancelledWithCallsInFlightLeavesNoGoroutine(t *testing.T) {
 		DestroyFunc: e.Destroy,
 		RefreshFunc: e.Refresh,
 	}
-	r := reconcile.NewReconciler(e, cancelling, resKey, levelSteps(resTree(1, 8), 1), fastOpts()...)
-	e.Put(stepRes{Name: "l0-00"}, reconciletest.PhaseScript{})
+	r := converge.New(e, cancelling, resKey, levelSteps(resTree(1, 8), 1), fastOpts()...)
+	e.Put(stepRes{Name: "l0-00"}, convergetest.PhaseScript{})
 	err := r.Reconcile(ctx)
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.Equal(t, []string{"l0-00"}, e.Keys(), "no create in flight went through")
@@ -278,10 +278,10 @@ func TestReconcileCancelledWithCallsInFlightLeavesNoGoroutine(t *testing.T) {
 
 func TestReconcileTreatsNilHooksAsAbsent(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		e, r := newTree(resTree(2, 2), 2, []reconciletest.EngineOption{reconciletest.WithEngineScripts(
-			func(string, int) reconciletest.PhaseScript { return reconciletest.PhaseScript{PendingRefreshes: 1} })},
-			reconcile.OnCreate(nil), reconcile.OnDestroy(nil), reconcile.OnWait(nil), reconcile.OnPass(nil))
-		e.Put(stepRes{Name: "l1-99", Level: 1}, reconciletest.PhaseScript{}) // a destroy too
+		e, r := newTree(resTree(2, 2), 2, []convergetest.EngineOption{convergetest.WithEngineScripts(
+			func(string, int) convergetest.PhaseScript { return convergetest.PhaseScript{PendingRefreshes: 1} })},
+			converge.WithHooks(converge.Hooks{OnCreate: nil}), converge.WithHooks(converge.Hooks{OnDestroy: nil}), converge.WithHooks(converge.Hooks{OnWait: nil}), converge.WithHooks(converge.Hooks{OnPass: nil}))
+		e.Put(stepRes{Name: "l1-99", Level: 1}, convergetest.PhaseScript{}) // a destroy too
 		require.NoError(t, r.Reconcile(t.Context()))
 		assert.Equal(t, resNames(resTree(2, 2)), e.Keys())
 	})
