@@ -130,6 +130,15 @@ func (p Policy) Delay(n int) time.Duration {
 	return r.delay(n, 0.5)
 }
 
+// Spread returns d spread by ±Jitter according to u in [0, 1) (0.5 leaves d as it is), capped
+// at Max: the library's one jitter formula, which [Schedule], reconcile's per-key backoff and
+// the examples share. A negative d is 0, u outside [0, 1) is clamped into it, and with
+// [NoJitter] d is only capped. Defaults fill p's zero fields; p is not validated.
+func (p Policy) Spread(d time.Duration, u float64) time.Duration {
+	r := p.withDefaults()
+	return r.jitter(float64(min(max(d, 0), r.Max)), min(max(u, 0), 1))
+}
+
 // delay is the capped, jittered delay before retry n of a resolved policy; u in [0, 1) picks the
 // jitter (0.5 is none). Every step stays in float64 until the final clamp, so a huge n or
 // multiplier gives +Inf, which the cap turns into Max, never an overflowed int64.

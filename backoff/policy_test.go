@@ -110,3 +110,14 @@ func TestJitterNeverExceedsCapNorGoesNegative(t *testing.T) {
 		}
 	}
 }
+
+func TestSpreadIsTheScheduleJitterFormula(t *testing.T) {
+	p := Policy{Initial: 100 * time.Millisecond, Max: time.Second, Jitter: 0.5}
+	assert.Equal(t, 100*time.Millisecond, p.Spread(100*time.Millisecond, 0.5), "u=0.5 leaves d as it is")
+	assert.Equal(t, 50*time.Millisecond, p.Spread(100*time.Millisecond, 0), "u=0 is d·(1-Jitter)")
+	assert.Equal(t, time.Second, p.Spread(900*time.Millisecond, 0.99), "capped at Max")
+	assert.Equal(t, time.Second, p.Spread(time.Hour, 0.5), "d above Max is Max")
+	assert.Equal(t, time.Duration(0), p.Spread(-time.Second, 0.5), "a negative d is 0")
+	assert.Equal(t, 50*time.Millisecond, p.Spread(100*time.Millisecond, -3), "u below 0 is clamped")
+	assert.Equal(t, 100*time.Millisecond, Policy{Jitter: NoJitter}.Spread(100*time.Millisecond, 0), "NoJitter only caps")
+}

@@ -11,25 +11,16 @@ import (
 const maxFailures = 1 << 20
 
 // retryDelay is the per-key backoff after a key's n-th consecutive failure: the policy's
-// Delay(n) (Initial·Multiplier^(n-1), capped at Max), spread by ±Jitter and capped again.
-// A zero policy means DefaultQueueBackoff.
+// Delay(n) (Initial·Multiplier^(n-1), capped at Max), spread by backoff's one jitter formula
+// ([backoff.Policy.Spread]). A zero policy means DefaultQueueBackoff.
 func (q *Queue[K]) retryDelay(n int) time.Duration {
 	p := q.policy
 	if p == (backoff.Policy{}) {
 		p = DefaultQueueBackoff
 	}
-	p = p.WithDefaults()
-	base := p.Delay(n)
-	if p.Jitter <= 0 { // NoJitter
-		return base
-	}
 	u := rand.Float64()
 	if q.jitter != nil {
 		u = q.jitter()
 	}
-	d := float64(base) * (1 + p.Jitter*(2*u-1))
-	if d >= float64(p.Max) {
-		return p.Max
-	}
-	return max(time.Duration(d), 0)
+	return p.Spread(p.Delay(n), u)
 }
