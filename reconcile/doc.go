@@ -16,13 +16,20 @@
 //     waits the per-key exponential backoff, which grows with each consecutive failure; a
 //     retry-after waits exactly the hint; dropped forgets the key. The queue never gives up on a
 //     key by itself: a sync gives up by returning backoff.Permanent.
+//   - A sync that succeeded but wants its key again later returns [RequeueAfter]: the key's
+//     failures are forgotten and it comes back after the delay (the earliest pending add
+//     wins). [Queue.Failures] tells a sync how many times in a row its key has failed, so it
+//     can give up with backoff.Permanent.
 //   - [Queue.Resync] adds at low priority, so a resync never delays a key added by an event nor
 //     cuts a backoff short.
+//   - A Queue reports adds, queue latency, work duration and retries to its [QueueHooks], and
+//     [Queue.Stats] gives its depth, waiting and in-flight keys and how long they have run:
+//     what client-go's workqueue reports to its metrics provider.
 //   - The queue holds state only for keys queued, waiting or in flight, so its memory returns to
 //     zero when keys stop coming; [WithQueueMaxKeys] bounds how many it holds ([ErrQueueFull]).
 //   - [Run] runs N workers over any [Source] (a Queue, or a database handing out leases) and
 //     calls one [Sync] per key. [OutcomeOf] is the single rule for what a sync's error means:
-//     nil is done; backoff.Permanent drops the key (reported to [RunHooks]) and wins over a
+//     nil is done; backoff.Permanent drops the key (reported to [Hooks]) and wins over a
 //     backoff.RetryAfter hint, which retries after exactly the hint; any other error, a
 //     [WithSyncTimeout] expiry included, retries with per-key backoff.
 //   - Run blocks until its context ends or the source shuts down (a Get returns [ErrShutdown],
@@ -31,7 +38,8 @@
 //     flight has returned and been reported to the source: an ending context cancels them, a
 //     shutdown lets them finish. It does not shut the source down, and the caller owns its
 //     goroutine. A rate limit ([WithRateLimit]) bounds how fast keys are taken; a resync
-//     ([WithResync]) re-adds every key through the same path.
+//     ([WithResync]) re-adds every key through the same path. Every option is checked by the
+//     compiler: WithResync names the source it resyncs, so its keys must be that source's.
 //   - Run recovers no panic: a panic in the Sync, a hook, a resync's list or the Source crashes
 //     the program, as a panic on any goroutine does. A sync that panics, or ends its goroutine
 //     (runtime.Goexit), is first reported to the source's Done as a retry matching

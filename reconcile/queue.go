@@ -75,9 +75,12 @@ type Queue[K comparable] struct {
 	finished  bool          // Get hands out nothing more: shut down, or drained
 	notify    chan struct{} // closed when finished; made by ShutDownNotify
 
-	policy  backoff.Policy
-	maxKeys int
-	jitter  func() float64 // in [0, 1); math/rand/v2's Float64 unless a test sets it
+	policy   backoff.Policy
+	maxKeys  int
+	jitter   func() float64 // in [0, 1); math/rand/v2's Float64 unless a test sets it
+	hooks    QueueHooks
+	inFlight int       // keys handed out and not yet Done
+	epoch    time.Time // the origin of now(), set at its first call
 }
 
 // keyState is what the queue knows about one key it holds.
@@ -86,6 +89,9 @@ type keyState struct {
 	failures int32  // consecutive failures, forgotten on done or dropped
 	index    int32  // position in waiting, -1 if not waiting
 	gen      uint32 // the generation of the key's valid entry in low
+	// queuedAt and startedAt are q.now() when the key became ready and when it was handed
+	// out; 0 when not, and always 0 on a queue without timed hooks.
+	queuedAt, startedAt int64
 }
 
 const (
@@ -108,6 +114,7 @@ type QueueOption func(*queueConfig)
 type queueConfig struct {
 	policy  backoff.Policy
 	maxKeys int
+	hooks   QueueHooks
 }
 
 // WithQueueBackoff sets the per-key backoff after failures. The queue uses Initial, Multiplier,
@@ -128,12 +135,25 @@ func WithQueueMaxKeys(n int) QueueOption {
 func NewQueue[K comparable](opts ...QueueOption) (*Queue[K], error) {
 	c := queueConfig{policy: DefaultQueueBackoff}
 	for _, opt := range opts {
-		opt(&c)
+		if opt != nil { // a nil option is absent
+			opt(&c)
+		}
 	}
 	if err := c.policy.Validate(); err != nil {
 		return nil, err
 	}
-	return &Queue[K]{policy: c.policy, maxKeys: c.maxKeys}, nil
+	return &Queue[K]{policy: c.policy, maxKeys: c.maxKeys, hooks: c.hooks}, nil
+}
+
+// Failures returns key's consecutive failures so far, as client-go workqueue's NumRequeues
+// does: how many syncs of it in a row ended in [OutcomeRetry], forgotten on a success or a
+// drop. A sync may read it for the key it was handed, to give up (return a
+// [backoff.Permanent] error) after some number of tries. It is 0 for a key the queue does not
+// hold. It does not block.
+func (q *Queue[K]) Failures(key K) int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return int(q.keys[key].failures)
 }
 
 // Len returns the number of keys queued and ready to be handed out (not those waiting for a
@@ -203,9 +223,16 @@ func (q *Queue[K]) Resync(key K) error {
 
 // admit returns key's state, a fresh one for a new key, or why key cannot be added: the queue
 // is shut down, or key is new and the queue is full. Called with q.mu held.
-func (q *Queue[K]) admit(key K) (keyState, error) {
+func (q *Queue[K]) admit(key K) (_ keyState, err error) {
 	if q.closed {
 		return keyState{}, ErrShutdown
+	}
+	if q.hooks.OnAdd != nil {
+		defer func() {
+			if err == nil {
+				q.hooks.OnAdd()
+			}
+		}()
 	}
 	if s, ok := q.keys[key]; ok {
 		return s, nil
@@ -260,6 +287,7 @@ func (q *Queue[K]) push(key K, s *keyState) {
 	} else {
 		q.ready.push(key)
 	}
+	q.onQueued(s)
 	q.queued++
 	q.wakeOne()
 }
@@ -430,6 +458,7 @@ func (q *Queue[K]) validLow(e lowKey[K]) bool {
 
 func (q *Queue[K]) take(key K) {
 	s := q.keys[key]
+	q.onTaken(&s)
 	s.flags = s.flags&^(queued|lowPrio) | processing
 	q.keys[key] = s
 	q.queued--
@@ -463,6 +492,7 @@ func (q *Queue[K]) Done(_ context.Context, key K, o Outcome) error {
 		defer q.checkDrained()
 	}
 	s.flags &^= processing
+	q.onDone(&s, o)
 	delay := q.afterDone(&s, o)
 	if delay > 0 && s.flags&(dirty|lowPrio) == dirty|lowPrio {
 		s.flags &^= dirty | lowPrio // a resync must not cut a backoff short; the retry covers it
@@ -476,7 +506,7 @@ func (q *Queue[K]) Done(_ context.Context, key K, o Outcome) error {
 	case delay > 0:
 		q.waitLocked(key, s, time.Now().Add(delay))
 		return nil
-	case o.Kind == OutcomeRetry || o.Kind == OutcomeRetryAfter:
+	case o.Kind == OutcomeRetry || o.Kind == OutcomeRetryAfter || o.Kind == OutcomeRequeue:
 		s.flags |= queued
 		q.push(key, &s)
 	}
@@ -492,6 +522,9 @@ func (q *Queue[K]) afterDone(s *keyState, o Outcome) time.Duration {
 		s.failures = min(s.failures+1, maxFailures) // Delay saturates long before this
 		return q.retryDelay(int(s.failures))
 	case OutcomeRetryAfter:
+		return o.After
+	case OutcomeRequeue:
+		s.failures = 0 // a success
 		return o.After
 	default:
 		s.failures = 0
@@ -515,7 +548,7 @@ func (q *Queue[K]) ShutDown() {
 		if s.flags&processing == 0 {
 			delete(q.keys, key)
 		} else {
-			q.keys[key] = keyState{flags: processing, index: -1}
+			q.keys[key] = keyState{flags: processing, index: -1, startedAt: s.startedAt}
 		}
 	}
 	q.finish()

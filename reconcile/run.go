@@ -1,18 +1,5 @@
 package reconcile
 
-// The rules of Run, in one place (see also Run's doc comment):
-//
-//   - N workers (WithParallelism) each loop: wait for the rate limiter (WithRateLimit), take a
-//     key from the Source, call the Sync (under WithSyncTimeout), turn its error into an
-//     Outcome by OutcomeOf (the one place where outcome precedence is written), report it to the
-//     hooks and then to the Source's Done.
-//   - Every key taken is reported to Done exactly once, also while Run stops, and also when
-//     its sync panics (from a defer: the panic then goes on and ends the program).
-//   - Run returns when ctx ends (nil), when the Source shuts down (nil), or when the Source's
-//     Get fails otherwise (that error). Everything that takes work runs under one context,
-//     take, which ends at the first of these; the syncs run under ctx, which a shutdown leaves
-//     alone. Run waits for every sync and its Done. It does not shut the Source down.
-
 import (
 	"context"
 	"errors"
@@ -45,7 +32,7 @@ var ErrSyncPanicked = errors.New("reconcile: sync panicked")
 // next resync of [WithResync]). When ctx ends or Get fails, Run cancels the context of the
 // syncs in flight; when the source shuts down, it lets them finish. Either way it waits for
 // each to return and be reported, so no goroutine of Run outlives it. Run does not shut src
-// down. It returns an error at once for a nil src or sync, or options whose key type is not K.
+// down. It returns an error at once for a nil src or sync.
 //
 // Run recovers no panic: a panic in sync, a hook, a resync list or src crashes the program,
 // as a panic on any goroutine does. A sync that panics is first reported to src's Done, as an
@@ -67,7 +54,7 @@ func Run[K comparable](ctx context.Context, src Source[K], sync Sync[K], opts ..
 	for range r.cfg.parallelism {
 		g.Go(func() error { return r.work(ctx, take, shut) })
 	}
-	if r.list != nil {
+	if r.cfg.resync != nil {
 		g.Go(func() error { r.resyncLoop(take); return nil })
 	}
 	return g.Wait()
@@ -85,12 +72,9 @@ func (r *runner[K]) notified(take context.Context, shut context.CancelFunc, down
 
 // runner is the state of one Run, shared by its goroutines; it is not changed after newRunner.
 type runner[K comparable] struct {
-	src      Source[K]
-	sync     Sync[K]
-	cfg      runConfig
-	hooks    RunHooks[K]
-	list     func(context.Context) ([]K, error)
-	resyncer SourceResyncer[K]
+	src  Source[K]
+	sync Sync[K]
+	cfg  runConfig
 }
 
 func newRunner[K comparable](src Source[K], sync Sync[K], opts []RunOption) (*runner[K], error) {
@@ -106,17 +90,8 @@ func newRunner[K comparable](src Source[K], sync Sync[K], opts []RunOption) (*ru
 		// Such a limiter never hands out a token: every worker would wait forever.
 		return nil, fmt.Errorf("reconcile: WithRateLimit: a limiter of burst %d never allows a key", l.Burst())
 	}
-	if r.cfg.hooks != nil {
-		h, ok := r.cfg.hooks.(RunHooks[K])
-		if !ok {
-			return nil, fmt.Errorf("reconcile: WithRunHooks got %T, Run needs RunHooks[%T]", r.cfg.hooks, *new(K))
-		}
-		r.hooks = h
-	}
-	if r.cfg.resyncEvery > 0 {
-		if err := r.setResync(); err != nil {
-			return nil, err
-		}
+	if r.cfg.resyncEvery <= 0 {
+		r.cfg.resync = nil
 	}
 	return r, nil
 }
@@ -167,20 +142,20 @@ func (r *runner[K]) token(take context.Context) bool {
 func (r *runner[K]) process(ctx, doneCtx context.Context, key K) {
 	o := Outcome{Kind: OutcomeRetry, Err: ErrSyncPanicked} // unless the sync returns
 	defer func() {
-		if err := r.src.Done(doneCtx, key, o); err != nil && r.hooks.ReportFailed != nil {
-			r.hooks.ReportFailed(key, err)
+		if err := r.src.Done(doneCtx, key, o); err != nil && r.cfg.hooks.OnReportFailed != nil {
+			r.cfg.hooks.OnReportFailed(key, err)
 		}
 	}()
-	if r.hooks.SyncStart != nil {
-		r.hooks.SyncStart(key)
+	if r.cfg.hooks.OnSyncStart != nil {
+		r.cfg.hooks.OnSyncStart(key)
 	}
 	start := time.Now()
 	o = OutcomeOf(r.syncOne(ctx, key))
-	if r.hooks.SyncEnd != nil {
-		r.hooks.SyncEnd(key, time.Since(start), o)
+	if r.cfg.hooks.OnSyncEnd != nil {
+		r.cfg.hooks.OnSyncEnd(key, time.Since(start), o)
 	}
-	if o.Kind == OutcomeDropped && r.hooks.Dropped != nil {
-		r.hooks.Dropped(key, o.Err)
+	if o.Kind == OutcomeDropped && r.cfg.hooks.OnDropped != nil {
+		r.cfg.hooks.OnDropped(key, o.Err)
 	}
 }
 

@@ -30,8 +30,8 @@ func ExampleRun() {
 		return nil
 	}
 	err = reconcile.Run(context.Background(), q, reconcile.SyncFunc[string](sync),
-		reconcile.WithRunHooks(reconcile.RunHooks[string]{
-			Dropped: func(key string, err error) { fmt.Printf("dropped %s: %v\n", key, err) },
+		reconcile.WithHooks(reconcile.Hooks{
+			OnDropped: func(key any, err error) { fmt.Printf("dropped %v: %v\n", key, err) },
 		}))
 	fmt.Println("Run returned", err)
 	// Output:

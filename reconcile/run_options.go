@@ -14,9 +14,9 @@ type runConfig struct {
 	parallelism int
 	limiter     *rate.Limiter
 	resyncEvery time.Duration
-	resyncList  any // func(context.Context) ([]K, error), checked against K by Run
+	resync      func(context.Context) (int, error) // lists and re-adds every key
 	syncTimeout time.Duration
-	hooks       any // RunHooks[K], checked against K by Run
+	hooks       Hooks
 }
 
 // WithParallelism sets the number of workers, each syncing one key at a time. The default, and
@@ -35,13 +35,18 @@ func WithRateLimit(l *rate.Limiter) RunOption {
 
 // WithResync makes Run call list when it starts and then about every interval (spread ±10% at
 // random, so that many controllers started together do not list together), and pass every key
-// list returns to the source's Resync ([SourceResyncer]): the same path as every other key, at
-// low priority, so that keys added by events are never starved by a resync. A list error is
-// reported to [RunHooks.Resynced] and the next resync happens as scheduled. Run returns an error
-// at once if the source is not a SourceResyncer[K] or list's K is not Run's. An interval of zero
-// or less turns resync off.
-func WithResync[K comparable](interval time.Duration, list func(ctx context.Context) ([]K, error)) RunOption {
-	return func(c *runConfig) { c.resyncEvery, c.resyncList = interval, list }
+// list returns to into's Resync ([SourceResyncer], normally the [Queue] Run takes keys from):
+// the same path as every other key, at low priority, so that keys added by events are never
+// starved by a resync. A list error is reported to [Hooks.OnResynced] and the next resync
+// happens as scheduled. The compiler checks that list's keys are into's. An interval of zero or
+// less, or a nil into or list, turns resync off.
+func WithResync[K comparable](into SourceResyncer[K], interval time.Duration, list func(ctx context.Context) ([]K, error)) RunOption {
+	return func(c *runConfig) {
+		c.resyncEvery, c.resync = interval, nil
+		if into != nil && list != nil {
+			c.resync = func(ctx context.Context) (int, error) { return resyncOnce(ctx, into, list) }
+		}
+	}
 }
 
 // WithSyncTimeout gives each sync a context that ends after d with cause [ErrSyncTimeout]; the
@@ -51,27 +56,47 @@ func WithSyncTimeout(d time.Duration) RunOption {
 	return func(c *runConfig) { c.syncTimeout = d }
 }
 
-// WithRunHooks sets functions Run calls as it works, for metrics and logs. Run returns an error
-// at once if h's K is not Run's.
-func WithRunHooks[K comparable](h RunHooks[K]) RunOption {
-	return func(c *runConfig) { c.hooks = h }
+// WithHooks sets the functions Run calls to report what it does. Several WithHooks combine:
+// each non-nil field replaces the one set before it, and a nil field leaves it.
+func WithHooks(h Hooks) RunOption {
+	return func(c *runConfig) {
+		if h.OnSyncStart != nil {
+			c.hooks.OnSyncStart = h.OnSyncStart
+		}
+		if h.OnSyncEnd != nil {
+			c.hooks.OnSyncEnd = h.OnSyncEnd
+		}
+		if h.OnDropped != nil {
+			c.hooks.OnDropped = h.OnDropped
+		}
+		if h.OnReportFailed != nil {
+			c.hooks.OnReportFailed = h.OnReportFailed
+		}
+		if h.OnResynced != nil {
+			c.hooks.OnResynced = h.OnResynced
+		}
+	}
 }
 
-// RunHooks are the functions [Run] calls to report what it does. Each is optional. They are
-// called on Run's goroutines, concurrently for different keys, and must not block for long: a
-// sync's hooks delay that worker.
-type RunHooks[K comparable] struct {
-	// SyncStart is called before each sync of key.
-	SyncStart func(key K)
-	// SyncEnd is called after each sync of key, with its duration and outcome, before the
+// Hooks are the functions [Run] calls to report what it does, for metrics and logs, as every
+// package of the library reports: a struct of optional functions set with [WithHooks]. A nil
+// field is absent; the zero Hooks reports nothing. They are called on Run's goroutines,
+// concurrently for different keys, and must not block for long: a sync's hooks delay that
+// worker. Keys reach them as any, so that one Hooks value (a metrics adapter) serves Runs of
+// every key type and the compiler has no option type to check against Run's; a hook that needs
+// the key's own type asserts it.
+type Hooks struct {
+	// OnSyncStart is called before each sync of key.
+	OnSyncStart func(key any)
+	// OnSyncEnd is called after each sync of key, with its duration and outcome, before the
 	// outcome is reported to the source.
-	SyncEnd func(key K, took time.Duration, o Outcome)
-	// Dropped is called when a sync of key returned a backoff.Permanent error, with the error
-	// inside it, after SyncEnd.
-	Dropped func(key K, err error)
-	// ReportFailed is called when the source's Done returned an error for key.
-	ReportFailed func(key K, err error)
-	// Resynced is called after each resync with the number of keys passed to the source and
+	OnSyncEnd func(key any, took time.Duration, o Outcome)
+	// OnDropped is called when a sync of key returned a backoff.Permanent error, with the
+	// error inside it, after OnSyncEnd.
+	OnDropped func(key any, err error)
+	// OnReportFailed is called when the source's Done returned an error for key.
+	OnReportFailed func(key any, err error)
+	// OnResynced is called after each resync with the number of keys passed to the source and
 	// the error of list or of the source's Resync, if any.
-	Resynced func(keys int, err error)
+	OnResynced func(keys int, err error)
 }

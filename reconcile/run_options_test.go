@@ -28,8 +28,8 @@ func TestRunResyncListsEveryKeyAtStartAndAboutEveryInterval(t *testing.T) {
 		}
 		var resynced []int
 		stop := startRun(t, &src, reconcile.SyncFunc[string](func(context.Context, string) error { return nil }),
-			reconcile.WithResync(time.Minute, list),
-			reconcile.WithRunHooks(reconcile.RunHooks[string]{Resynced: func(n int, err error) {
+			reconcile.WithResync(&src, time.Minute, list),
+			reconcile.WithHooks(reconcile.Hooks{OnResynced: func(n int, err error) {
 				assert.NoError(t, err)
 				resynced = append(resynced, n)
 			}}))
@@ -61,7 +61,7 @@ func TestRunResyncDoesNotStarveKeysAddedByEvents(t *testing.T) {
 			return nil
 		})
 		keys := []string{"r0", "r1", "r2", "r3", "r4", "r5", "r6", "r7"}
-		stop := startRun(t, q, sync, reconcile.WithResync(time.Hour, func(context.Context) ([]string, error) { return keys, nil }))
+		stop := startRun(t, q, sync, reconcile.WithResync(q, time.Hour, func(context.Context) ([]string, error) { return keys, nil }))
 		synctest.Wait()
 		require.NoError(t, q.Add("event"))
 		close(release)
@@ -132,7 +132,7 @@ func TestRunTreatsNilHooksAsAbsent(t *testing.T) {
 				return backoff.Permanent(errors.New("no such thing"))
 			}
 			return nil
-		}), reconcile.WithRunHooks(reconcile.RunHooks[string]{}), reconcile.WithResync(time.Hour, list))
+		}), reconcile.WithHooks(reconcile.Hooks{}), reconcile.WithResync(&src, time.Hour, list))
 		require.NoError(t, err)
 		assert.Len(t, src.Reports(), 3)
 	})

@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// SourceResyncer is a [Source] that takes keys back at resync priority, which [WithResync]
+// SourceResyncer is a work source that takes keys back at resync priority, which [WithResync]
 // needs. [Queue] is one: see [Queue.Resync].
 type SourceResyncer[K comparable] interface {
 	Resync(key K) error
@@ -17,19 +17,6 @@ type SourceResyncer[K comparable] interface {
 
 // resyncJitter spreads each wait between resyncs by ±10%.
 const resyncJitter = 0.1
-
-func (r *runner[K]) setResync() error {
-	list, ok := r.cfg.resyncList.(func(context.Context) ([]K, error))
-	if !ok || list == nil {
-		return fmt.Errorf("reconcile: WithResync got %T, Run needs a list func of %T", r.cfg.resyncList, *new(K))
-	}
-	rs, ok := r.src.(SourceResyncer[K])
-	if !ok {
-		return fmt.Errorf("reconcile: WithResync needs a source with Resync(%T) error; %T has none", *new(K), r.src)
-	}
-	r.list, r.resyncer = list, rs
-	return nil
-}
 
 // resyncLoop resyncs now and then about every interval until take ends (Run's context ended,
 // or the source shut down) or the source refuses adds. A Resync that returns ErrShutdown ends
@@ -43,23 +30,27 @@ func (r *runner[K]) resyncLoop(take context.Context) {
 			return
 		case <-t.C:
 		}
-		if errors.Is(r.resyncOnce(take), ErrShutdown) {
+		n, err := r.cfg.resync(take)
+		if r.cfg.hooks.OnResynced != nil && take.Err() == nil {
+			r.cfg.hooks.OnResynced(n, err)
+		}
+		if errors.Is(err, ErrShutdown) {
 			return
 		}
 		t.Reset(jittered(r.cfg.resyncEvery))
 	}
 }
 
-// resyncOnce lists every key and passes it to the source. It returns ErrShutdown if the source
-// is shut down, and otherwise the first error of list or Resync, after passing every key it
-// can (a full queue refuses new keys but takes back those it holds).
-func (r *runner[K]) resyncOnce(ctx context.Context) error {
-	keys, err := r.list(ctx)
+// resyncOnce lists every key and passes it to into. It returns how many keys into took, and
+// ErrShutdown if into is shut down, or else the first error of list or Resync, after passing
+// every key it can (a full queue refuses new keys but takes back those it holds).
+func resyncOnce[K comparable](ctx context.Context, into SourceResyncer[K], list func(context.Context) ([]K, error)) (int, error) {
+	keys, err := list(ctx)
 	n := 0
 	for _, k := range keys {
-		switch rerr := r.resyncer.Resync(k); {
+		switch rerr := into.Resync(k); {
 		case errors.Is(rerr, ErrShutdown):
-			return rerr
+			return n, rerr
 		case rerr != nil:
 			err = cmp.Or(err, rerr) // the first error; the other keys still go in
 		default:
@@ -69,10 +60,7 @@ func (r *runner[K]) resyncOnce(ctx context.Context) error {
 	if err != nil && ctx.Err() == nil {
 		err = fmt.Errorf("reconcile: resync: %w", err)
 	}
-	if r.hooks.Resynced != nil && ctx.Err() == nil {
-		r.hooks.Resynced(n, err)
-	}
-	return err
+	return n, err
 }
 
 func jittered(d time.Duration) time.Duration {

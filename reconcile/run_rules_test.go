@@ -156,8 +156,8 @@ func TestRunResyncGoesOnAsScheduledAfterAListError(t *testing.T) {
 			return []string{"a"}, nil
 		}
 		var errs []error
-		stop := startRun(t, &src, nopSync[string](), reconcile.WithResync(time.Minute, list),
-			reconcile.WithRunHooks(reconcile.RunHooks[string]{Resynced: func(_ int, err error) { errs = append(errs, err) }}))
+		stop := startRun(t, &src, nopSync[string](), reconcile.WithResync(&src, time.Minute, list),
+			reconcile.WithHooks(reconcile.Hooks{OnResynced: func(_ int, err error) { errs = append(errs, err) }}))
 		time.Sleep(2 * time.Minute)
 		synctest.Wait()
 		require.NoError(t, stop())
@@ -173,7 +173,7 @@ func TestRunResyncOfZeroOrLessIsOff(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			var src reconciletest.Source[string]
 			listed := false
-			stop := startRun(t, &src, nopSync[string](), reconcile.WithResync(d, func(context.Context) ([]string, error) {
+			stop := startRun(t, &src, nopSync[string](), reconcile.WithResync(&src, d, func(context.Context) ([]string, error) {
 				listed = true
 				return nil, nil
 			}))
@@ -191,8 +191,8 @@ func TestRunResyncPassesEveryKeyAFullQueueTakesAndReportsTheFirstError(t *testin
 		var n int
 		var rerr error
 		stop := startRun(t, q, reconcile.SyncFunc[string](func(context.Context, string) error { <-release; return nil }),
-			reconcile.WithResync(time.Hour, func(context.Context) ([]string, error) { return []string{"a", "b", "c", "d"}, nil }),
-			reconcile.WithRunHooks(reconcile.RunHooks[string]{Resynced: func(keys int, err error) { n, rerr = keys, err }}))
+			reconcile.WithResync(q, time.Hour, func(context.Context) ([]string, error) { return []string{"a", "b", "c", "d"}, nil }),
+			reconcile.WithHooks(reconcile.Hooks{OnResynced: func(keys int, err error) { n, rerr = keys, err }}))
 		synctest.Wait()
 		assert.Equal(t, 2, n, "a and b fit")
 		assert.ErrorIs(t, rerr, reconcile.ErrQueueFull)
@@ -223,7 +223,7 @@ func TestRunReturnsOnlyAfterItsResyncListReturned(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var src reconciletest.Source[string]
 		var returned atomic.Bool
-		stop := startRun(t, &src, nopSync[string](), reconcile.WithResync(time.Hour, func(ctx context.Context) ([]string, error) {
+		stop := startRun(t, &src, nopSync[string](), reconcile.WithResync(&src, time.Hour, func(ctx context.Context) ([]string, error) {
 			<-ctx.Done()
 			time.Sleep(time.Second) // cleaning up
 			returned.Store(true)

@@ -48,7 +48,7 @@ func TestRunReturnsWhenQueueShutsDownWithResync(t *testing.T) {
 				q := newQueue(t)
 				noKeys := func(context.Context) ([]string, error) { return nil, nil }
 				errc := goRun(t.Context(), q, nopSync[string](), reconcile.WithParallelism(2),
-					reconcile.WithResync(time.Hour, noKeys))
+					reconcile.WithResync(q, time.Hour, noKeys))
 				synctest.Wait()
 				stop(q)
 				require.NoError(t, returnsWithin(t, errc, time.Minute), "Run returns at once, not at the next resync")
@@ -61,7 +61,7 @@ func TestRunReturnsWhenTheSourceShutsDownWithResync(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var src reconciletest.Source[string]
 		noKeys := func(context.Context) ([]string, error) { return nil, nil }
-		errc := goRun(t.Context(), &src, nopSync[string](), reconcile.WithResync(time.Hour, noKeys))
+		errc := goRun(t.Context(), &src, nopSync[string](), reconcile.WithResync(&src, time.Hour, noKeys))
 		synctest.Wait()
 		src.Close()
 		require.NoError(t, returnsWithin(t, errc, time.Minute))

@@ -149,13 +149,13 @@ func TestRunHooksSeeEverySyncDropAndFailedReport(t *testing.T) {
 		src.Push("a", "b")
 		src.Close()
 		var events []string
-		hooks := reconcile.RunHooks[string]{
-			SyncStart: func(k string) { events = append(events, "start "+k) },
-			SyncEnd: func(k string, took time.Duration, o reconcile.Outcome) {
-				events = append(events, fmt.Sprintf("end %s %v %v", k, took, o.Kind))
+		hooks := reconcile.Hooks{
+			OnSyncStart: func(k any) { events = append(events, fmt.Sprint("start ", k)) },
+			OnSyncEnd: func(k any, took time.Duration, o reconcile.Outcome) {
+				events = append(events, fmt.Sprintf("end %v %v %v", k, took, o.Kind))
 			},
-			Dropped:      func(k string, err error) { events = append(events, fmt.Sprintf("dropped %s: %v", k, err)) },
-			ReportFailed: func(k string, err error) { events = append(events, fmt.Sprintf("report %s: %v", k, err)) },
+			OnDropped:      func(k any, err error) { events = append(events, fmt.Sprintf("dropped %v: %v", k, err)) },
+			OnReportFailed: func(k any, err error) { events = append(events, fmt.Sprintf("report %v: %v", k, err)) },
 		}
 		err := reconcile.Run(t.Context(), &src, reconcile.SyncFunc[string](func(_ context.Context, k string) error {
 			time.Sleep(time.Second)
@@ -163,7 +163,7 @@ func TestRunHooksSeeEverySyncDropAndFailedReport(t *testing.T) {
 				return backoff.Permanent(errors.New("no such thing"))
 			}
 			return nil
-		}), reconcile.WithRunHooks(hooks))
+		}), reconcile.WithHooks(hooks))
 		require.NoError(t, err)
 		assert.Equal(t, []string{
 			"start a", "end a 1s dropped", "dropped a: no such thing",
@@ -175,20 +175,10 @@ func TestRunHooksSeeEverySyncDropAndFailedReport(t *testing.T) {
 func TestRunRejectsOptionsOfAnotherKeyTypeAndMissingArguments(t *testing.T) {
 	var src reconciletest.Source[string]
 	sync := reconcile.SyncFunc[string](func(context.Context, string) error { return nil })
-	plain := reconcile.SourceFuncs[string]{GetFunc: src.Get}
 	tests := []struct {
 		name string
 		run  func() error
 	}{
-		{"hooks of another key type", func() error {
-			return reconcile.Run(t.Context(), &src, sync, reconcile.WithRunHooks(reconcile.RunHooks[int]{}))
-		}},
-		{"resync list of another key type", func() error {
-			return reconcile.Run(t.Context(), &src, sync, reconcile.WithResync(time.Second, func(context.Context) ([]int, error) { return nil, nil }))
-		}},
-		{"resync over a source without Resync", func() error {
-			return reconcile.Run(t.Context(), plain, sync, reconcile.WithResync(time.Second, func(context.Context) ([]string, error) { return nil, nil }))
-		}},
 		{"rate limit with no burst", func() error {
 			return reconcile.Run(t.Context(), &src, sync, reconcile.WithRateLimit(rate.NewLimiter(10, 0)))
 		}},
@@ -209,6 +199,6 @@ func TestRunThatNeverRunsOrIsCancelledLeavesNoGoroutine(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
 	require.NoError(t, reconcile.Run(ctx, q, reconcile.SyncFunc[string](func(context.Context, string) error { return nil }),
-		reconcile.WithParallelism(4), reconcile.WithResync(time.Minute, func(context.Context) ([]string, error) { return nil, nil })))
+		reconcile.WithParallelism(4), reconcile.WithResync(q, time.Minute, func(context.Context) ([]string, error) { return nil, nil })))
 	q.ShutDown()
 }

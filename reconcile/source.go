@@ -2,6 +2,8 @@ package reconcile
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"time"
 
 	"github.com/steadfast-go/steadfast/backoff"
@@ -19,7 +21,7 @@ import (
 // Done reports the [Outcome] of processing key and releases it. Run calls Done exactly once
 // for every key Get returned, also while it is stopping, with a context that is not cancelled
 // when Run's context is (it carries the same values). An error from Done (a lease lost to
-// another process, a database error) is reported to [RunHooks.ReportFailed]; the key counts
+// another process, a database error) is reported to [Hooks.OnReportFailed]; the key counts
 // as released either way.
 //
 // K is whatever a worker needs to know to do the work: a name, or for a leased source a
@@ -89,11 +91,15 @@ const (
 	// after exactly the hint; its failure count is kept but does not grow.
 	OutcomeRetryAfter
 	// OutcomeDropped: a [backoff.Permanent] error. The key is dropped (not retried), its
-	// failure count forgotten, and the drop reported to [RunHooks.Dropped].
+	// failure count forgotten, and the drop reported to [Hooks.OnDropped].
 	OutcomeDropped
+	// OutcomeRequeue: the sync succeeded and asked, with [RequeueAfter], to run again after a
+	// while (controller-runtime's RequeueAfter). Its failure count is forgotten, as for
+	// OutcomeDone, and the key is processed again after the delay.
+	OutcomeRequeue
 )
 
-// String returns the kind's name: "done", "retry", "retry-after" or "dropped".
+// String returns the kind's name: "done", "retry", "retry-after", "dropped" or "requeue".
 func (k OutcomeKind) String() string {
 	switch k {
 	case OutcomeDone:
@@ -104,13 +110,15 @@ func (k OutcomeKind) String() string {
 		return "retry-after"
 	case OutcomeDropped:
 		return "dropped"
+	case OutcomeRequeue:
+		return "requeue"
 	}
 	return "unknown"
 }
 
 // Outcome is what became of one sync of a key: its [OutcomeKind], the sync's error (nil for
-// OutcomeDone; for OutcomeDropped the error inside the Permanent mark) and, for
-// OutcomeRetryAfter, the hinted delay. [Run] hands it to [Source.Done] and to its hooks.
+// OutcomeDone and OutcomeRequeue; for OutcomeDropped the error inside the Permanent mark) and,
+// for OutcomeRetryAfter and OutcomeRequeue, the delay. [Run] hands it to [Source.Done] and to its hooks.
 type Outcome struct {
 	Kind  OutcomeKind
 	Err   error
@@ -126,7 +134,9 @@ type Outcome struct {
 //     said the key cannot succeed, so no wait helps.
 //  3. an error with a [backoff.RetryAfter] hint anywhere in its chain: [OutcomeRetryAfter],
 //     with the hint (the first one in the chain).
-//  4. any other error, including a per-sync timeout ([ErrSyncTimeout]) and a sync interrupted
+//  4. an error made by [RequeueAfter] anywhere in its chain: [OutcomeRequeue], with its delay
+//     and no error: the sync succeeded.
+//  5. any other error, including a per-sync timeout ([ErrSyncTimeout]) and a sync interrupted
 //     because Run is stopping: [OutcomeRetry].
 func OutcomeOf(err error) Outcome {
 	if err == nil {
@@ -138,5 +148,21 @@ func OutcomeOf(err error) Outcome {
 	if d, ok := backoff.RetryAfterHint(err); ok {
 		return Outcome{Kind: OutcomeRetryAfter, Err: err, After: d}
 	}
+	var rq *requeue
+	if errors.As(err, &rq) && rq != nil {
+		return Outcome{Kind: OutcomeRequeue, After: rq.after}
+	}
 	return Outcome{Kind: OutcomeRetry, Err: err}
 }
+
+// RequeueAfter is what a [Sync] returns when it succeeded but wants its key processed again
+// after d: a poll of something that changes without an event (a cloud resource still being
+// provisioned, a certificate about to expire). It is not a failure: [OutcomeOf] reads it as
+// [OutcomeRequeue], which forgets the key's failures; a [Queue] then adds the key after d as
+// [Queue.AddAfter] does (the earliest pending add wins), or at once if d is zero or negative.
+// The value is an error only so that it fits Sync's signature; wrapping it keeps its meaning.
+func RequeueAfter(d time.Duration) error { return &requeue{after: max(d, 0)} }
+
+type requeue struct{ after time.Duration }
+
+func (r *requeue) Error() string { return fmt.Sprintf("reconcile: requeue after %v", r.after) }

@@ -44,12 +44,13 @@ func crashWorker() int {
 	prov := &bmdb.Provider{Latency: 40 * time.Millisecond, FailRate: 0.1, Seed: uint64(os.Getpid())}
 	loops := bmdb.Loops(prov, bmdb.SourcePoll(20*time.Millisecond),
 		bmdb.SourceBackoff(backoff.Policy{Initial: 20 * time.Millisecond, Max: 200 * time.Millisecond}))[:2]
-	hooks := reconcile.RunHooks[bmdb.Lease]{ReportFailed: func(l bmdb.Lease, err error) {
+	hooks := reconcile.Hooks{OnReportFailed: func(key any, err error) {
+		l, _ := key.(bmdb.Lease)
 		log.Warn("report refused", "machine", l.Machine, "err", err)
 	}}
 	err = db.Serve(ctx, "crash-worker", func(ctx context.Context, sess *bmdb.Session) error {
 		fmt.Printf("session %d\n", sess.ID())
-		return bmdb.RunLoops(ctx, sess, loops, reconcile.WithParallelism(8), reconcile.WithRunHooks(hooks))
+		return bmdb.RunLoops(ctx, sess, loops, reconcile.WithParallelism(8), reconcile.WithHooks(hooks))
 	}, bmdb.SessionTTL(crashTTL), bmdb.SessionLogger(log))
 	if err != nil {
 		log.Error("serve", "err", err)

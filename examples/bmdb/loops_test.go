@@ -25,7 +25,7 @@ func runUntilReady(t *testing.T, db *bmdb.DB, prov *bmdb.Provider, n int) []erro
 	defer cancel()
 	var mu sync.Mutex
 	var refused []error
-	hooks := reconcile.RunHooks[bmdb.Lease]{ReportFailed: func(_ bmdb.Lease, err error) {
+	hooks := reconcile.Hooks{OnReportFailed: func(_ any, err error) {
 		mu.Lock()
 		defer mu.Unlock()
 		refused = append(refused, err)
@@ -37,7 +37,7 @@ func runUntilReady(t *testing.T, db *bmdb.DB, prov *bmdb.Provider, n int) []erro
 		var wg sync.WaitGroup
 		wg.Go(func() { defer stop(); waitReady(ctx, t, db, n) })
 		err := bmdb.RunLoops(ctx, s, loops, reconcile.WithParallelism(4),
-			reconcile.WithRateLimit(rate.NewLimiter(2000, 8)), reconcile.WithRunHooks(hooks))
+			reconcile.WithRateLimit(rate.NewLimiter(2000, 8)), reconcile.WithHooks(hooks))
 		stop()
 		wg.Wait()
 		return err

@@ -136,8 +136,8 @@ func (c *Controller) session(ctx context.Context, conn Conn, _ *errgroup.Group) 
 	}
 	s := &syncer{dp: conn, frontends: c.fronts, states: c.checker.Snapshot, img: img, log: c.o.log, observed: c.o.onSync}
 	return reconcile.Run(ctx, c.queue, s,
-		reconcile.WithResync(c.o.drift, c.driftRound(img)),
-		reconcile.WithRunHooks(reconcile.RunHooks[string]{SyncEnd: c.syncEnd}))
+		reconcile.WithResync(c.queue, c.o.drift, c.driftRound(img)),
+		reconcile.WithHooks(reconcile.Hooks{OnSyncEnd: c.syncEnd}))
 }
 
 // driftRound returns the drift sync's list of keys: every frontend, after marking the image
@@ -158,7 +158,7 @@ func (c *Controller) driftRound(img *image) func(context.Context) ([]string, err
 	}
 }
 
-func (c *Controller) syncEnd(key string, took time.Duration, o reconcile.Outcome) {
+func (c *Controller) syncEnd(key any, took time.Duration, o reconcile.Outcome) {
 	if o.Kind == reconcile.OutcomeDone {
 		c.o.log.Debug("synced", "frontend", key, "took", took)
 		return

@@ -99,7 +99,8 @@ func work(ctx context.Context, db *bmdb.DB, c config, log *slog.Logger) error {
 	loops := bmdb.Loops(prov, bmdb.SourceBackoff(backoff.Policy{Initial: 50 * time.Millisecond, Max: time.Second}),
 		bmdb.SourcePoll(50*time.Millisecond))
 	limiter := rate.NewLimiter(rate.Limit(c.rate), c.workers)
-	hooks := reconcile.RunHooks[bmdb.Lease]{ReportFailed: func(l bmdb.Lease, err error) {
+	hooks := reconcile.Hooks{OnReportFailed: func(key any, err error) {
+		l, _ := key.(bmdb.Lease)
 		log.Warn("report refused", "machine", l.Machine, "process", l.Process, "err", err)
 	}}
 	allReady := false
@@ -110,7 +111,7 @@ func work(ctx context.Context, db *bmdb.DB, c config, log *slog.Logger) error {
 		// progress stops the loops once every machine is ready.
 		wg.Go(func() { defer stop(); allReady = progress(ctx, db, c.machines, log) })
 		err := bmdb.RunLoops(ctx, sess, loops, reconcile.WithParallelism(c.workers),
-			reconcile.WithRateLimit(limiter), reconcile.WithRunHooks(hooks))
+			reconcile.WithRateLimit(limiter), reconcile.WithHooks(hooks))
 		stop()
 		wg.Wait()
 		return err
