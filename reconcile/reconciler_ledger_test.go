@@ -1,6 +1,8 @@
 package reconcile_test
 
 import (
+	"context"
+	"errors"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -96,5 +98,44 @@ func TestReconcileGivesUpOnADestroyedResourceThatNeverGoesWithTheReadyPolicy(t *
 		assert.Equal(t, []string{"l0-99"}, stuck.Resources)
 		assert.Equal(t, 1, e.Count(reconciletest.OpDestroy))
 		assert.Less(t, time.Since(start), 2*time.Minute, "bounded by the ready policy's minute")
+	})
+}
+
+func TestReconcileCountsFailedCreateCallsTowardsTheReplaceLimit(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		refused := errors.New("503")
+		e, r := newTree(resTree(1, 1), 1, []reconciletest.EngineOption{reconciletest.WithEngineFaults(
+			func(op reconciletest.EngineOp, _ string, _ int) reconciletest.EngineFault {
+				if op == reconciletest.OpCreate {
+					return reconciletest.EngineFault{Err: refused}
+				}
+				return reconciletest.EngineFault{}
+			})}, reconcile.WithReplaceLimit(3))
+		err := r.Reconcile(t.Context())
+		assert.ErrorIs(t, err, reconcile.ErrReplaceLimit)
+		assert.ErrorIs(t, err, refused, "the last create error is kept")
+		assert.Equal(t, 3, e.Count(reconciletest.OpCreate))
+	})
+}
+
+func TestReconcileCountsAResourceFoundFailedByItsWaitEvenIfNeverObservedFailed(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := reconciletest.NewEngine(resKey, reconciletest.WithEngineScripts(func(string, int) reconciletest.PhaseScript {
+			return reconciletest.PhaseScript{PendingRefreshes: 1, Fail: true}
+		}))
+		// A system that removes a failed resource by itself, as soon as a refresh sees it failed.
+		engine := reconcile.EngineFuncs[stepRes]{CreateFunc: e.Create, DestroyFunc: e.Destroy,
+			RefreshFunc: func(ctx context.Context, r stepRes) (reconcile.Phase, error) {
+				p, err := e.Refresh(ctx, r)
+				if p == reconcile.PhaseFailed {
+					require.NoError(t, e.Destroy(ctx, r))
+				}
+				return p, err
+			}}
+		r := reconcile.NewReconciler(e, engine, resKey, levelSteps(resTree(1, 1), 1),
+			fastOpts(reconcile.WithReplaceLimit(2))...)
+		err := r.Reconcile(t.Context())
+		assert.ErrorIs(t, err, reconcile.ErrReplaceLimit)
+		assert.Equal(t, 2, e.Creations("l0-00"))
 	})
 }
