@@ -1,6 +1,8 @@
 package converge_test
 
 import (
+	"context"
+	"errors"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -96,5 +98,44 @@ func TestReconcileGivesUpOnADestroyedResourceThatNeverGoesWithTheReadyPolicy(t *
 		assert.Equal(t, []string{"l0-99"}, stuck.Resources)
 		assert.Equal(t, 1, e.Count(convergetest.OpDestroy))
 		assert.Less(t, time.Since(start), 2*time.Minute, "bounded by the ready policy's minute")
+	})
+}
+
+func TestReconcileCountsFailedCreateCallsTowardsTheReplaceLimit(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		refused := errors.New("503")
+		e, r := newTree(resTree(1, 1), 1, []convergetest.EngineOption{convergetest.WithEngineFaults(
+			func(op convergetest.EngineOp, _ string, _ int) convergetest.EngineFault {
+				if op == convergetest.OpCreate {
+					return convergetest.EngineFault{Err: refused}
+				}
+				return convergetest.EngineFault{}
+			})}, converge.WithReplaceLimit(3))
+		err := r.Reconcile(t.Context())
+		assert.ErrorIs(t, err, converge.ErrReplaceLimit)
+		assert.ErrorIs(t, err, refused, "the last create error is kept")
+		assert.Equal(t, 3, e.Count(convergetest.OpCreate))
+	})
+}
+
+func TestReconcileCountsAResourceFoundFailedByItsWaitEvenIfNeverObservedFailed(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := convergetest.NewEngine(resKey, convergetest.WithEngineScripts(func(string, int) convergetest.PhaseScript {
+			return convergetest.PhaseScript{PendingRefreshes: 1, Fail: true}
+		}))
+		// A system that removes a failed resource by itself, as soon as a refresh sees it failed.
+		engine := converge.EngineFuncs[stepRes]{CreateFunc: e.Create, DestroyFunc: e.Destroy,
+			RefreshFunc: func(ctx context.Context, r stepRes) (converge.Phase, error) {
+				p, err := e.Refresh(ctx, r)
+				if p == converge.PhaseFailed {
+					require.NoError(t, e.Destroy(ctx, r))
+				}
+				return p, err
+			}}
+		r := converge.New(e, engine, resKey, levelSteps(resTree(1, 1), 1),
+			fastOpts(converge.WithReplaceLimit(2))...)
+		err := r.Reconcile(t.Context())
+		assert.ErrorIs(t, err, converge.ErrReplaceLimit)
+		assert.Equal(t, 2, e.Creations("l0-00"))
 	})
 }

@@ -3,6 +3,7 @@ package converge_test
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -158,7 +159,7 @@ func TestReconcileReturnsAStepsErrorAtOnce(t *testing.T) {
 	})
 }
 
-func TestNewReconcilerPanicsOnANilObserverEngineOrKey(t *testing.T) {
+func TestNewPanicsOnANilObserverEngineOrKey(t *testing.T) {
 	e := convergetest.NewEngine(resKey)
 	const msg = "converge: New with a nil observer, engine or key"
 	assert.PanicsWithValue(t, msg, func() { converge.New[stepRes](nil, e, resKey, nil) })
@@ -184,5 +185,27 @@ func TestReconcileWaitsForAPhaseOutOfRangeAndNeverTakesItAsReady(t *testing.T) {
 		assert.ErrorIs(t, err, converge.ErrNotReady)
 		assert.Equal(t, []string{"odd"}, stuck.Resources)
 		assert.Greater(t, refresh, 1)
+	})
+}
+
+func TestReconcileReturnsOnlyAfterEveryEngineCallInFlightReturned(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		e := convergetest.NewEngine(resKey)
+		var finished atomic.Int32
+		slowToStop := converge.EngineFuncs[stepRes]{
+			CreateFunc: func(ctx context.Context, r stepRes) (stepRes, error) {
+				<-ctx.Done()
+				time.Sleep(time.Second) // cleaning up after the cancel
+				finished.Add(1)
+				return r, ctx.Err()
+			},
+			DestroyFunc: e.Destroy, RefreshFunc: e.Refresh,
+		}
+		ctx, cancel := context.WithCancel(t.Context())
+		time.AfterFunc(time.Minute, cancel)
+		r := converge.New(e, slowToStop, resKey, levelSteps(resTree(1, 4), 1), fastOpts()...)
+		err := r.Reconcile(ctx)
+		assert.ErrorIs(t, err, context.Canceled)
+		assert.Equal(t, int32(4), finished.Load(), "every create had returned")
 	})
 }
