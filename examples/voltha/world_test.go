@@ -41,7 +41,7 @@ func TestWhatACoreIsTakenToHold(t *testing.T) {
 			steps: func(w *world) { w.setPod(core); w.discover("olt-9", core.Name); w.queried(core, []string{"olt-1"}) }},
 		{name: "a discovery made before the pod was seen counts", devices: []string{"olt-9"}, unknown: true,
 			steps: func(w *world) { w.discover("olt-9", core.Name); w.setPod(core) }},
-		{name: "what a core discovered is dropped when it moves", unknown: true,
+		{name: "what a core discovered is kept when it restarts at a new address", unknown: true, devices: []string{"olt-9"},
 			steps: func(w *world) { w.setPod(core); w.discover("olt-9", core.Name); w.setPod(moved) }},
 	}
 	for _, tt := range tests {
