@@ -4,8 +4,9 @@
 // the wire, declared again by this project from the public definition. Its message names are
 // the real ones, so it cannot be linked into one program with voltha-protos' own packages.
 //
-// Regenerate it with go generate, which needs protoc (Debian's protobuf-compiler, which also
-// installs google/protobuf/empty.proto) and the plugins of package afrouterpb.
+// Regenerate it with go generate, which needs protoc (Debian's protobuf-compiler), the
+// well-known types it imports (google/protobuf/empty.proto, in Debian's libprotobuf-dev) and the
+// plugins of package afrouterpb.
 package corepb
 
 //go:generate protoc --go_out=. --go_opt=paths=source_relative --go-grpc_out=. --go-grpc_opt=paths=source_relative common.proto voltha.proto

@@ -7,5 +7,6 @@ import (
 )
 
 func TestTheCommittedCodeIsWhatGoGenerateProduces(t *testing.T) {
+	prototest.WellKnownTypes(t)
 	prototest.CheckGenerated(t, "common.proto", "voltha.proto")
 }

@@ -61,6 +61,7 @@ func TestIDsDecodeFieldForFieldUnderThePublicSchemaAndBack(t *testing.T) {
 }
 
 func TestOurServiceAndMessagesAreDeclaredAsInThePublicSchema(t *testing.T) {
+	prototest.WellKnownTypes(t)
 	s := prototest.WriteSchema(t, map[string]string{"voltha.proto": publicVoltha, "voltha_protos/common.proto": publicCommon})
 	files := s.Files(t, "voltha.proto")
 	prototest.SameAsPublic(t, corepb.File_common_proto, files)

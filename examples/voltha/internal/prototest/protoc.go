@@ -102,3 +102,24 @@ func withoutVersions(b []byte) string {
 	}
 	return strings.Join(keep, "")
 }
+
+// WellKnownTypes skips the test (fails it when STEADFAST_REQUIRE_SERVERS=1) unless protoc
+// finds the well-known types (google/protobuf/empty.proto), which Debian ships in
+// libprotobuf-dev.
+func WellKnownTypes(t testing.TB) {
+	t.Helper()
+	dir := t.TempDir()
+	schema := "syntax = \"proto3\";\nimport \"google/protobuf/empty.proto\";\n"
+	if err := os.WriteFile(filepath.Join(dir, "wkt.proto"), []byte(schema), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(Protoc(t), "-I.", "--descriptor_set_out="+filepath.Join(dir, "out.pb"), "wkt.proto")
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		msg := "protoc does not find google/protobuf/empty.proto: install Debian's libprotobuf-dev: " + string(out)
+		if os.Getenv("STEADFAST_REQUIRE_SERVERS") == "1" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+}
