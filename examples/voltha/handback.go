@@ -8,8 +8,8 @@ import (
 // handBack hands each restarted read-write core that answered at its new address the devices
 // its backend has in table that it did not answer with, through the Reconciler the cores are
 // (if they are one), each call under the query timeout; as the origin did when a core came
-// back. A core handed its devices back is queried again. It returns how many calls failed; a
-// failed one is made again after the query backoff.
+// back. A core handed devices is queried again. It returns how many calls failed; a failed
+// one is made again after the query backoff.
 func (d *Daemon) handBack(ctx context.Context, table Table) int {
 	rec, ok := d.cores.(Reconciler)
 	if !ok {
@@ -18,20 +18,22 @@ func (d *Daemon) handBack(ctx context.Context, table Table) int {
 	failed := 0
 	for core, answered := range d.world.handBacks() {
 		devices := missing(table, d.cfg.layout.Names.RWCluster, core.Name, answered)
-		if len(devices) > 0 {
-			rctx, cancel := context.WithTimeout(ctx, d.cfg.queryTimeout)
-			err := rec.Reconcile(rctx, core, devices)
-			cancel()
-			if err != nil {
-				failed++
-				d.metrics.add(mQueryErrors, "", 1)
-				d.cfg.log.Warn("handing devices back failed", "core", core.Name, "addr", core.Addr, "err", err)
-				continue
-			}
-			d.metrics.add(mHandBacks, "", 1)
-			d.cfg.log.Info("devices handed back", "core", core.Name, "addr", core.Addr, "devices", devices)
+		if len(devices) == 0 {
+			d.world.handedBack(core, false)
+			continue
 		}
-		d.world.handedBack(core)
+		rctx, cancel := context.WithTimeout(ctx, d.cfg.queryTimeout)
+		err := rec.Reconcile(rctx, core, devices)
+		cancel()
+		if err != nil {
+			failed++
+			d.metrics.add(mQueryErrors, "", 1)
+			d.cfg.log.Warn("handing devices back failed", "core", core.Name, "addr", core.Addr, "err", err)
+			continue
+		}
+		d.metrics.add(mHandBacks, "", 1)
+		d.cfg.log.Info("devices handed back", "core", core.Name, "addr", core.Addr, "devices", devices)
+		d.world.handedBack(core, true)
 	}
 	return failed
 }

@@ -136,16 +136,16 @@ func (w *world) handBacks() map[Pod][]string {
 	return out
 }
 
-// handedBack records that core p was handed its devices back at its address: it is queried
-// again, to learn what it holds now.
-func (w *world) handedBack(p Pod) {
+// handedBack records that core p, restarted, needs nothing more handed back at its address;
+// if requery, it was handed devices and is queried again, to learn what it holds now.
+func (w *world) handedBack(p Pod, requery bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.moved[p.Name] == p.Addr {
 		delete(w.moved, p.Name)
 	}
-	if w.known[p.Name] == p.Addr {
+	if requery && w.known[p.Name] == p.Addr {
 		delete(w.known, p.Name)
+		w.signal()
 	}
-	w.signal()
 }

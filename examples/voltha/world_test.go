@@ -54,3 +54,29 @@ func TestWhatACoreIsTakenToHold(t *testing.T) {
 		})
 	}
 }
+
+func TestOnlyARestartedReadWriteCoreThatAnsweredAtItsNewAddressIsToBeHandedItsDevices(t *testing.T) {
+	core := Pod{Name: "rw-core1-0", Addr: "10.0.0.1:50057", Node: "n1", Role: RoleRW, Group: "1"}
+	moved := core
+	moved.Addr = "10.0.0.9:50057"
+	w := newWorld()
+	w.setPod(core)
+	w.queried(core, []string{"olt-1"})
+	assert.Empty(t, w.handBacks(), "a core seen for the first time")
+	w.deletePod(core.Name)
+	w.setPod(Pod{Name: core.Name, Node: core.Node, Role: RoleRW, Group: "1"}) // pending, no address
+	w.setPod(moved)
+	assert.Empty(t, w.handBacks(), "not before it answered at its new address")
+	w.queried(moved, nil)
+	assert.Equal(t, map[Pod][]string{moved: nil}, w.handBacks())
+	w.handedBack(moved, true)
+	assert.Empty(t, w.handBacks(), "once")
+	_, _, unknown := w.snapshot()
+	assert.Equal(t, []Pod{moved}, unknown, "handed devices, it is queried again")
+
+	ro := Pod{Name: "ro-core-0", Addr: "10.0.9.1:50057", Role: RoleRO}
+	w.setPod(ro)
+	ro.Addr = "10.0.9.2:50057"
+	w.setPod(ro)
+	assert.Empty(t, w.handBacks(), "a read-only core holds no devices")
+}
