@@ -27,9 +27,13 @@ import (
 // pollEvery is the anchor's polling interval (the origin's was 10 s).
 const pollEvery = 50 * time.Millisecond
 
+// layout is the router's configuration for world: two read-write backends, two read-only.
+var layout = voltha.Layout{Names: voltha.DefaultNames, RWCores: 4, ROCores: 2}
+
 // world is a cluster of four rw-cores and two ro-cores, their cores, and a router.
 func world(b *testing.B) (*sim.Cluster, *sim.Cores, *sim.Router) {
 	cluster, cores := sim.NewCluster("voltha"), &sim.Cores{}
+	b.Cleanup(cores.Close)
 	for i, name := range []string{"rw-core1-0", "rw-core1-1", "rw-core2-0", "rw-core2-1", "ro-core-0", "ro-core-1"} {
 		ip := fmt.Sprintf("10.0.0.%d", i+1)
 		if err := cluster.Start(b.Context(), name, "node-"+strconv.Itoa(i%2), ip); err != nil {
@@ -37,7 +41,7 @@ func world(b *testing.B) (*sim.Cluster, *sim.Cores, *sim.Router) {
 		}
 		cores.Set(name, ip+":50057", "olt-"+strconv.Itoa(i/2))
 	}
-	router, err := sim.StartRouter("127.0.0.1:0")
+	router, err := sim.StartRouter("127.0.0.1:0", sim.WithLayout(layout))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -75,14 +79,14 @@ func repoint(b *testing.B, cluster *sim.Cluster, cores *sim.Cores, router *sim.R
 
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
-// holds waits until the router's slot rw-core1.1 points at addr, woken by each Set call.
+// holds waits until the router's slot vcore11 points at addr, woken by each Set call.
 func holds(b *testing.B, router *sim.Router, addr string, limit time.Duration) bool {
 	deadline := time.NewTimer(limit)
 	defer deadline.Stop()
 	for {
 		changed := router.Changed() // before reading the table, so no change is missed
 		for _, c := range router.Table().Connections {
-			if c.Name == "rw-core1.1" && c.Addr == addr {
+			if c.Name == "vcore11" && c.Addr == addr {
 				return true
 			}
 		}
@@ -101,7 +105,8 @@ func BenchmarkRepoint(b *testing.B) {
 		cluster, cores, router := world(b)
 		pods := cluster.Pods()
 		fast := backoff.Policy{Initial: 10 * time.Millisecond, Max: 100 * time.Millisecond, MaxElapsed: backoff.Forever}
-		d, err := voltha.New(pods, voltha.DialRouter(router.Addr(), time.Second), cores,
+		d, err := voltha.New(pods, voltha.DialRouter(router.Addr(), time.Second), voltha.NewCoreAPI(cores.DialOption()),
+			voltha.WithLayout(layout),
 			voltha.WithPodOptions(watch.WithList(watch.ListerOf(pods.List))),
 			voltha.WithSuperviseOptions(connctx.WithDialPolicy(fast), connctx.WithRestartPolicy(fast)),
 			voltha.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
@@ -155,21 +160,21 @@ func poller(ctx context.Context, cluster *sim.Cluster, cores *sim.Cores, addr st
 		if err != nil {
 			continue
 		}
-		pods, devices := corePods(ctx, list.Items, cores)
-		prev, _ = voltha.Assign(pods, devices, prev)
+		pods, devices := corePods(ctx, list.Items, voltha.NewCoreAPI(cores.DialOption()))
+		prev, _ = layout.Assign(pods, devices, prev)
 		pushAll(ctx, client, prev)
 	}
 }
 
-func corePods(ctx context.Context, items []corev1.Pod, cores *sim.Cores) ([]voltha.Pod, map[string][]string) {
+func corePods(ctx context.Context, items []corev1.Pod, cores voltha.Cores) ([]voltha.Pod, map[string][]string) {
 	var pods []voltha.Pod
 	devices := map[string][]string{}
 	for _, p := range items {
-		role, ok := voltha.ClassifyByName(&p)
+		role, group, ok := voltha.ClassifyByName(&p)
 		if !ok || p.Status.PodIP == "" {
 			continue
 		}
-		vp := voltha.Pod{Name: p.Name, Addr: net.JoinHostPort(p.Status.PodIP, "50057"), Node: p.Spec.NodeName, Role: role}
+		vp := voltha.Pod{Name: p.Name, Addr: net.JoinHostPort(p.Status.PodIP, "50057"), Node: p.Spec.NodeName, Role: role, Group: group}
 		pods = append(pods, vp)
 		if role == voltha.RoleRW {
 			devices[p.Name], _ = cores.Devices(ctx, vp)
@@ -178,11 +183,15 @@ func corePods(ctx context.Context, items []corev1.Pod, cores *sim.Cores) ([]volt
 	return pods, devices
 }
 
+// pushAll pushes the whole table, as the origin's loop did; the router refuses the connections
+// it already holds, which changes nothing.
 func pushAll(ctx context.Context, client afrouterpb.ConfigurationClient, t voltha.Table) {
 	for _, c := range t.Connections {
-		_, _ = client.SetConnection(ctx, &afrouterpb.Conn{Cluster: c.Cluster, Backend: c.Backend, Connection: c.Name, Addr: c.Addr})
+		if req, err := voltha.DefaultNames.ConnRequest(c); err == nil {
+			_, _ = client.SetConnection(ctx, req)
+		}
 	}
 	for _, a := range t.Affinities {
-		_, _ = client.SetAffinity(ctx, &afrouterpb.Affinity{Id: a.Device, Backend: a.Backend})
+		_, _ = client.SetAffinity(ctx, voltha.DefaultNames.AffinityRequest(a))
 	}
 }

@@ -1,112 +1,116 @@
 package voltha
 
 import (
-	"cmp"
 	"maps"
 	"slices"
 	"strings"
 )
 
-// Assign computes the router's table from the running cores and the devices each holds
-// (devices by core name). It is pure: the same input gives the same table. The rules:
+// Assign computes the router's table from the cores and the devices each holds (by core
+// name), given the table it computed before. It is pure: the same input gives the same table.
+// The rules:
 //
-//   - Pods without an address are not running yet and are left out.
-//   - Read-write cores pair by name: pods whose names differ only in their last dash-separated
-//     part ("rw-core1-0", "rw-core1-1") form a core group, and the group's backend is that
-//     common prefix ("rw-core1"). A group has at most two members: when more pods share a
-//     prefix (a rollout in progress), those holding the most devices win, then the first by
-//     name; the others are returned as unplaced. New members take slots in name order.
-//   - Devices are placed by the cores that hold them: each device gets an affinity to the
-//     backend of the group whose members hold it. A device held in two groups (a core that
-//     has not yet let go of it) goes to the group in which more members hold it, then to the
-//     first backend by name.
-//   - Read-only cores are the connections of the one backend [BackendRO] of [ClusterRO].
-//   - Slots are sticky, which is the address diff of the origin: a core keeps the slot prev gave
-//     it, so a core that comes back with a new address re-points its own slot only. A new core
+//   - Pods without an address do not run and take no slot.
+//   - The origin's gates: nothing is configured until l.RWCores read-write cores and l.ROCores
+//     read-only cores run (a count of 0 waits for nothing). Then, while the number of running
+//     read-write cores is not l.RWCores, the connections stay as prev has them; while it is,
+//     but the number of read-only cores is not l.ROCores, the read-only connections do. A
+//     core that restarts therefore changes nothing until it runs again.
+//   - Read-write cores form groups by their [Pod.Group]; group g's backend is
+//     l.Names.RWBackend(g) and its slots are connections 1 and 2 of that backend. A group has
+//     at most two members: when more run (a rollout in progress), those holding the most
+//     devices win, then the first by name; the others are returned as unplaced, with the
+//     cores whose group has no backend in the router (see [Layout]).
+//   - Each read-only core has a backend of its own: slot n is l.Names.ROBackend(n).
+//   - Slots are sticky, which is the origin's address diff: a core keeps the slot prev gave it,
+//     so a core that comes back with a new address re-points its own slot only. A new core
 //     takes a slot that prev gave a core now gone from the same node (the origin's rule for a
-//     pod replaced under a new name), else the first free slot. Only prev is remembered: a
-//     slot emptied by an earlier call is simply free.
-func Assign(pods []Pod, devices map[string][]string, prev Table) (Table, []Pod) {
+//     pod replaced under a new name), else the first slot no running core holds. A slot whose
+//     core is gone and that no core takes keeps its last address, as the origin left it: a
+//     table never loses a connection.
+//   - Affinities are sticky too: a device keeps the backend prev gave it, since the router
+//     neither moves nor removes an affinity once set. A new device gets an affinity to the
+//     backend of the group whose members hold it: held in two groups, to the group in which
+//     more members hold it, then to the first backend by name. Only backends with a
+//     connection in the table get affinities.
+func (l Layout) Assign(pods []Pod, devices map[string][]string, prev Table) (Table, []Pod) {
+	groups, ro, unplaced := l.groupPods(pods, devices)
+	rwOpen := l.RWCores == 0 || count(pods, RoleRW) == l.RWCores
+	roOpen := rwOpen && (l.ROCores == 0 || count(pods, RoleRO) == l.ROCores)
 	var t Table
-	groups, ro, unplaced := groupPods(pods, devices)
-	held := map[string][]holder{} // device -> the groups that hold it
-	for _, key := range slices.Sorted(maps.Keys(groups)) {
-		members := groups[key]
-		t.Connections = append(t.Connections, slots(ClusterRW, key, members, prev)...)
-		for dev, n := range countDevices(members, devices) {
-			held[dev] = append(held[dev], holder{backend: key, members: n})
-		}
+	if len(prev.Connections) == 0 && !roOpen {
+		return t, unplaced // nothing configured yet
 	}
-	if len(ro) > 0 {
-		t.Connections = append(t.Connections, slots(ClusterRO, BackendRO, ro, prev)...)
-	}
-	for dev, hs := range held {
-		t.Affinities = append(t.Affinities, Affinity{Device: dev, Backend: bestHolder(hs)})
-	}
+	t.Connections = append(t.Connections, l.rwConnections(rwOpen, groups, prev)...)
+	roConns, extra := l.roConnections(roOpen, ro, prev)
+	t.Connections = append(t.Connections, roConns...)
+	t.Affinities = l.place(groups, devices, prev, t.Connections)
 	t.sort()
+	unplaced = append(unplaced, extra...)
+	slices.SortFunc(unplaced, func(a, b Pod) int { return strings.Compare(a.Name, b.Name) })
 	return t, unplaced
 }
 
-// holder is a group holding a device in how many of its members.
-type holder struct {
-	backend string
-	members int
+// rwConnections returns the read-write connections: prev's while the gate is closed, else
+// each group's slots, and the slots of backends whose group is gone, as prev has them.
+func (l Layout) rwConnections(open bool, groups map[string][]Pod, prev Table) []Connection {
+	old := prev.in(l.Names.RWCluster)
+	if !open {
+		return old
+	}
+	var conns []Connection
+	present := map[string]bool{}
+	for _, g := range slices.Sorted(maps.Keys(groups)) {
+		backend := l.Names.RWBackend(g)
+		present[backend] = true
+		name := func(s int) (string, string) { return backend, l.Names.RWConnection(backend, s) }
+		given, _ := slots(l.Names.RWCluster, groups[g], keep(old, backend), 2, name)
+		conns = append(conns, given...)
+	}
+	for _, c := range old {
+		if !present[c.Backend] {
+			conns = append(conns, c)
+		}
+	}
+	return conns
 }
 
-// bestHolder picks the group a device held in several goes to.
-func bestHolder(hs []holder) string {
-	best := slices.MinFunc(hs, func(a, b holder) int {
-		return cmp.Or(cmp.Compare(b.members, a.members), strings.Compare(a.backend, b.backend))
-	})
-	return best.backend
+// roConnections returns the read-only connections, prev's while the gate is closed, and the
+// read-only cores left without a slot.
+func (l Layout) roConnections(open bool, ro []Pod, prev Table) ([]Connection, []Pod) {
+	old := prev.in(l.Names.ROCluster)
+	if !open {
+		return old, nil
+	}
+	return slots(l.Names.ROCluster, ro, old, l.ROCores, l.Names.ROBackend)
 }
 
-// groupPods splits running pods into read-write groups by pair name (at most two members
-// each), read-only cores, and the pods left over.
-func groupPods(pods []Pod, devices map[string][]string) (map[string][]Pod, []Pod, []Pod) {
-	groups := map[string][]Pod{}
-	var ro []Pod
+// in returns the connections of t in cluster.
+func (t Table) in(cluster string) []Connection {
+	return keepFunc(t.Connections, func(c Connection) bool { return c.Cluster == cluster })
+}
+
+// keep returns the connections of conns to backend.
+func keep(conns []Connection, backend string) []Connection {
+	return keepFunc(conns, func(c Connection) bool { return c.Backend == backend })
+}
+
+func keepFunc(conns []Connection, ok func(Connection) bool) []Connection {
+	var out []Connection
+	for _, c := range conns {
+		if ok(c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// count returns how many of pods run in role.
+func count(pods []Pod, role Role) int {
+	n := 0
 	for _, p := range pods {
-		switch {
-		case p.Addr == "":
-		case p.Role == RoleRW:
-			groups[PairName(p.Name)] = append(groups[PairName(p.Name)], p)
-		case p.Role == RoleRO:
-			ro = append(ro, p)
-		}
-	}
-	var unplaced []Pod
-	for key, members := range groups {
-		slices.SortFunc(members, func(a, b Pod) int {
-			return cmp.Or(cmp.Compare(len(devices[b.Name]), len(devices[a.Name])), strings.Compare(a.Name, b.Name))
-		})
-		if len(members) > 2 {
-			unplaced = append(unplaced, members[2:]...)
-			members = members[:2]
-		}
-		slices.SortFunc(members, func(a, b Pod) int { return strings.Compare(a.Name, b.Name) }) // slots by name
-		groups[key] = members
-	}
-	slices.SortFunc(ro, func(a, b Pod) int { return strings.Compare(a.Name, b.Name) })
-	slices.SortFunc(unplaced, func(a, b Pod) int { return strings.Compare(a.Name, b.Name) })
-	return groups, ro, unplaced
-}
-
-// PairName is the name of the core group a read-write core belongs to: its name without the
-// last dash-separated part ("rw-core1-0" -> "rw-core1"), or the whole name if it has no dash.
-func PairName(pod string) string {
-	if i := strings.LastIndexByte(pod, '-'); i > 0 {
-		return pod[:i]
-	}
-	return pod
-}
-
-// countDevices counts, per device, how many of members hold it.
-func countDevices(members []Pod, devices map[string][]string) map[string]int {
-	n := map[string]int{}
-	for _, m := range members {
-		for _, d := range slices.Compact(slices.Sorted(slices.Values(devices[m.Name]))) {
-			n[d]++
+		if p.Role == role && p.Addr != "" {
+			n++
 		}
 	}
 	return n

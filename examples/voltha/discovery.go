@@ -2,6 +2,7 @@ package voltha
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"sync"
 
@@ -71,13 +72,13 @@ func (b *Bus) List(_ context.Context, _ metav1.ListOptions) ([]runtime.Object, s
 
 // Watch returns a stream of the events after opts.ResourceVersion ("" or "0": all of them),
 // then of every event published, until it is stopped or ctx ends. A resourceVersion that is
-// not a number is an error.
+// not a number from 0 is an error.
 func (b *Bus) Watch(ctx context.Context, opts metav1.ListOptions) (apiwatch.Interface, error) {
 	from := 0
 	if opts.ResourceVersion != "" {
 		n, err := strconv.Atoi(opts.ResourceVersion)
-		if err != nil {
-			return nil, err
+		if err != nil || n < 0 {
+			return nil, fmt.Errorf("voltha: discovery watch from resourceVersion %q: not a version", opts.ResourceVersion)
 		}
 		from = n
 	}

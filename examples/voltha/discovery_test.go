@@ -1,6 +1,7 @@
 package voltha_test
 
 import (
+	"strconv"
 	"testing"
 	"testing/synctest"
 
@@ -41,7 +42,35 @@ func TestABusWatchReplaysFromItsResourceVersionThenFollows(t *testing.T) {
 	})
 }
 
-func TestABusWatchFromAVersionThatIsNotANumberFails(t *testing.T) {
-	_, err := (&voltha.Bus{}).Watch(t.Context(), metav1.ListOptions{ResourceVersion: "x"})
-	assert.Error(t, err)
+func TestABusWatchFromAVersionThatIsNotANumberFromZeroFails(t *testing.T) {
+	for _, rv := range []string{"x", "-1"} {
+		_, err := (&voltha.Bus{}).Watch(t.Context(), metav1.ListOptions{ResourceVersion: rv})
+		assert.Error(t, err, rv)
+	}
+}
+
+// A discovery watch opened at any resourceVersion is a stream or an error, never a panic; a
+// stream replays the events after the version.
+func FuzzBusWatchResourceVersion(f *testing.F) {
+	for _, s := range []string{"", "0", "1", "3", "-1", "x", "99999999999999999999", "+2"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, rv string) {
+		bus := &voltha.Bus{}
+		bus.Publish("olt-1", "rw-core1-0")
+		bus.Publish("olt-2", "rw-core1-1")
+		w, err := bus.Watch(t.Context(), metav1.ListOptions{ResourceVersion: rv})
+		if err != nil {
+			return
+		}
+		defer w.Stop()
+		n, _ := strconv.Atoi(rv)
+		if n < 2 {
+			ev := <-w.ResultChan()
+			want := strconv.Itoa(max(n, 0) + 1)
+			if got := ev.Object.(*voltha.DeviceDiscovered).ResourceVersion; got != want {
+				t.Fatalf("from %q the first event is %s, want %s", rv, got, want)
+			}
+		}
+	})
 }

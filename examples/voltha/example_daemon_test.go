@@ -14,8 +14,9 @@ import (
 	"github.com/steadfast-go/steadfast/watch"
 )
 
-// Example_daemon wires the daemon to a real cluster and router. It needs both, so it only
-// compiles.
+// Example_daemon wires the daemon to a real cluster, its cores and its router, as the origin
+// was: the origin's layout and names, cores asked over their gRPC API. It needs them, so it
+// only compiles.
 func Example_daemon() {
 	ctx := context.Background()
 	cfg, err := clientcmd.BuildConfigFromFlags("", "/etc/kubeconfig")
@@ -30,8 +31,8 @@ func Example_daemon() {
 	}
 	pods := cs.CoreV1().Pods("voltha")
 	bus := &voltha.Bus{} // fed by whatever carries discovery events
-	noQuery := voltha.CoresFunc(func(context.Context, voltha.Pod) ([]string, error) { return nil, nil })
-	d, err := voltha.New(pods, voltha.DialRouter("afrouter.voltha:55554", 5*time.Second), noQuery,
+	d, err := voltha.New(pods, voltha.DialRouter("localhost:55554", 10*time.Second), voltha.NewCoreAPI(),
+		voltha.WithLayout(voltha.DefaultLayout),
 		voltha.WithPodOptions(watch.WithList(watch.ListerOf(pods.List))),
 		voltha.WithDiscovery(bus, watch.WithList(bus.List)))
 	if err != nil {

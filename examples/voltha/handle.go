@@ -2,8 +2,6 @@ package voltha
 
 import (
 	"context"
-	"net"
-	"strconv"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -37,20 +35,9 @@ func (d *Daemon) handlePod(ev apiwatch.Event) {
 		d.cfg.log.Warn("skipping an object that is not a pod", "type", ev.Type)
 		return
 	}
-	role, ok := d.cfg.classify(pod)
-	if !ok {
-		return
+	if p, ok := corePod(pod, d.cfg.classify, d.cfg.corePort); ok {
+		d.world.setPod(p)
 	}
-	p := Pod{Name: pod.Name, Node: pod.Spec.NodeName, Role: role}
-	if running(pod) {
-		p.Addr = net.JoinHostPort(pod.Status.PodIP, strconv.Itoa(d.cfg.corePort))
-	}
-	d.world.setPod(p)
-}
-
-// running reports whether a pod can be routed to: running, with an IP, not being deleted.
-func running(p *corev1.Pod) bool {
-	return p.Status.Phase == corev1.PodRunning && p.Status.PodIP != "" && p.DeletionTimestamp == nil
 }
 
 // handleDiscovery records that a core found a device.

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"google.golang.org/grpc"
 
 	"github.com/steadfast-go/steadfast/backoff"
 	"github.com/steadfast-go/steadfast/connctx"
@@ -18,11 +18,13 @@ import (
 )
 
 // world is a daemon running against the simulation: a cluster, cores, a router and a
-// discovery bus, all in-process, the router on 127.0.0.1.
+// discovery bus, all in-process, the router on 127.0.0.1. The daemon reaches the router and
+// the cores over their real gRPC APIs.
 type world struct {
 	cluster *sim.Cluster
 	cores   *sim.Cores
 	router  *sim.Router
+	layout  voltha.Layout
 	bus     *voltha.Bus
 	daemon  *voltha.Daemon
 	done    chan error
@@ -35,17 +37,18 @@ type world struct {
 // fast are the policies of the tests: short waits, no budget.
 var fast = backoff.Policy{Initial: 20 * time.Millisecond, Max: 200 * time.Millisecond, MaxElapsed: backoff.Forever}
 
-// start starts the router and the daemon on a cluster and cores the test prepared; the daemon
-// is stopped and waited for when the test ends.
-func start(t *testing.T, cluster *sim.Cluster, cores *sim.Cores) *world {
+// start starts a router of layout and the daemon on a cluster and cores the test prepared;
+// the daemon is stopped and waited for when the test ends, and the router must have refused
+// nothing.
+func start(t *testing.T, cluster *sim.Cluster, cores *sim.Cores, layout voltha.Layout) *world {
 	t.Helper()
-	router, err := sim.StartRouter("127.0.0.1:0")
+	router, err := sim.StartRouter("127.0.0.1:0", sim.WithLayout(layout))
 	require.NoError(t, err)
-	t.Cleanup(router.Stop)
-	w := &world{cluster: cluster, cores: cores, router: router, bus: &voltha.Bus{}, done: make(chan error, 1)}
+	w := &world{cluster: cluster, cores: cores, router: router, layout: layout, bus: &voltha.Bus{}, done: make(chan error, 1)}
+	t.Cleanup(func() { w.router.Stop() })
 	pods := cluster.Pods()
-	w.daemon, err = voltha.New(pods,
-		voltha.DialRouter(router.Addr(), time.Second, grpc.WithKeepaliveParams(sim.Keepalive)), cores,
+	w.daemon, err = voltha.New(pods, voltha.DialRouter(router.Addr(), time.Second), voltha.NewCoreAPI(cores.DialOption()),
+		voltha.WithLayout(layout),
 		voltha.WithPodOptions(watch.WithList(watch.ListerOf(pods.List))),
 		voltha.WithDiscovery(w.bus, watch.WithList(w.bus.List)),
 		voltha.WithWatchOptions(watch.WithPolicy(fast)),
@@ -69,6 +72,7 @@ func start(t *testing.T, cluster *sim.Cluster, cores *sim.Cores) *world {
 		case <-time.After(10 * time.Second):
 			t.Error("the daemon did not stop within 10s")
 		}
+		assert.Empty(t, w.router.Refused(), "the router refused calls")
 	})
 	return w
 }
@@ -90,12 +94,17 @@ func (w *world) converge(t *testing.T, want voltha.Table, why string) {
 	}
 }
 
-// fullSyncs returns the first push of every session, in order.
-func (w *world) fullSyncs() []voltha.Sync {
+// reported returns every push the daemon reported.
+func (w *world) reported() []voltha.Sync {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	return append([]voltha.Sync(nil), w.syncs...)
+}
+
+// fullSyncs returns the first push of every session, in order.
+func (w *world) fullSyncs() []voltha.Sync {
 	var full []voltha.Sync
-	for _, s := range w.syncs {
+	for _, s := range w.reported() {
 		if s.Full {
 			full = append(full, s)
 		}
@@ -103,19 +112,26 @@ func (w *world) fullSyncs() []voltha.Sync {
 	return full
 }
 
-func rwConn(backend, slot, addr string) voltha.Connection {
-	return voltha.Connection{Cluster: voltha.ClusterRW, Backend: backend, Name: slot, Addr: addr}
+var names = voltha.DefaultNames
+
+func rwConn(slot, addr string) voltha.Connection {
+	return voltha.Connection{Cluster: names.RWCluster, Backend: slot[:len(slot)-1], Name: slot, Addr: addr}
 }
 
 func roConn(slot, addr string) voltha.Connection {
-	return voltha.Connection{Cluster: voltha.ClusterRO, Backend: voltha.BackendRO, Name: slot, Addr: addr}
+	return voltha.Connection{Cluster: names.ROCluster, Backend: slot[:len(slot)-1], Name: slot, Addr: addr}
 }
+
+// threeCoresLayout is the layout of [threeCores]: one read-write backend, one read-only.
+var threeCoresLayout = voltha.Layout{Names: names, RWCores: 2, ROCores: 1}
 
 // threeCores is a cluster with one core group (rw-core1-0 on n1 holding olt-1 and olt-2,
 // rw-core1-1 on n2 holding olt-1) and one read-only core, and what the router should hold.
+// The cores are closed when the test ends.
 func threeCores(t *testing.T) (*sim.Cluster, *sim.Cores, voltha.Table) {
 	t.Helper()
 	cluster, cores := sim.NewCluster("voltha"), &sim.Cores{}
+	t.Cleanup(cores.Close)
 	for _, c := range []struct{ name, node, ip string }{
 		{"rw-core1-0", "n1", "10.0.0.1"}, {"rw-core1-1", "n2", "10.0.0.2"}, {"ro-core-0", "n1", "10.0.9.1"},
 	} {
@@ -123,13 +139,14 @@ func threeCores(t *testing.T) (*sim.Cluster, *sim.Cores, voltha.Table) {
 	}
 	cores.Set("rw-core1-0", "10.0.0.1:50057", "olt-1", "olt-2")
 	cores.Set("rw-core1-1", "10.0.0.2:50057", "olt-1")
+	cores.Set("ro-core-0", "10.0.9.1:50057")
 	want := voltha.Table{
 		Connections: []voltha.Connection{
-			rwConn("rw-core1", "rw-core1.1", "10.0.0.1:50057"),
-			rwConn("rw-core1", "rw-core1.2", "10.0.0.2:50057"),
-			roConn("ro-core.1", "10.0.9.1:50057"),
+			roConn("ro_vcore11", "10.0.9.1:50057"),
+			rwConn("vcore11", "10.0.0.1:50057"),
+			rwConn("vcore12", "10.0.0.2:50057"),
 		},
-		Affinities: []voltha.Affinity{{Device: "olt-1", Backend: "rw-core1"}, {Device: "olt-2", Backend: "rw-core1"}},
+		Affinities: []voltha.Affinity{{Device: "olt-1", Backend: "vcore1"}, {Device: "olt-2", Backend: "vcore1"}},
 	}
 	return cluster, cores, want
 }

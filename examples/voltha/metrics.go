@@ -21,6 +21,7 @@ const (
 	mCalls         = "voltha_router_calls_total"
 	mQueryErrors   = "voltha_core_query_errors_total"
 	mDiscoveries   = "voltha_discoveries_total"
+	mHandBacks     = "voltha_core_handbacks_total"
 	mHealthy       = "voltha_healthy"
 )
 
@@ -34,8 +35,9 @@ var metricHelp = []struct{ name, kind, help string }{
 	{mSyncs, "counter", "Pushes to the router that succeeded (full or incremental)."},
 	{mSyncErrors, "counter", "Pushes to the router that failed and ended their session."},
 	{mCalls, "counter", "SetConnection and SetAffinity calls made."},
-	{mQueryErrors, "counter", "Core device queries that failed or timed out."},
+	{mQueryErrors, "counter", "Calls to cores (ListDeviceIds, ReconcileDevices) that failed or timed out."},
 	{mDiscoveries, "counter", "Device discovery events handled."},
+	{mHandBacks, "counter", "ReconcileDevices calls that handed a restarted core its devices back."},
 	{mHealthy, "gauge", "1 when /healthz answers 200."},
 }
 
@@ -51,7 +53,7 @@ func newMetrics() *metrics {
 	for _, h := range metricHelp {
 		m.values[h.name] = map[string]float64{}
 	}
-	for _, name := range []string{mSessions, mLosses, mDialErrors, mSyncs, mSyncErrors, mCalls, mQueryErrors, mDiscoveries} {
+	for _, name := range []string{mSessions, mLosses, mDialErrors, mSyncs, mSyncErrors, mCalls, mQueryErrors, mDiscoveries, mHandBacks} {
 		m.values[name][""] = 0 // unlabelled series exist from the start
 	}
 	return m

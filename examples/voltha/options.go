@@ -4,17 +4,15 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"time"
-
-	corev1 "k8s.io/api/core/v1"
 
 	"github.com/steadfast-go/steadfast/backoff"
 	"github.com/steadfast-go/steadfast/connctx"
 	"github.com/steadfast-go/steadfast/watch"
 )
 
-// Defaults of the daemon's options.
+// Defaults of the daemon's options. The core port and the query timeout are the origin's
+// (POD_GRPC_PORT, and the 5 s it gave each call to a core).
 const (
 	DefaultCorePort     = 50057
 	DefaultQueryTimeout = 5 * time.Second
@@ -40,7 +38,8 @@ type config struct {
 	queryRetry    backoff.Policy
 	routerBudget  time.Duration
 	corePort      int
-	classify      func(*corev1.Pod) (Role, bool)
+	layout        Layout
+	classify      Classifier
 	log           *slog.Logger
 	onSync        func(Sync)
 	now           func() time.Time
@@ -48,7 +47,7 @@ type config struct {
 
 func defaults() config {
 	return config{queryTimeout: DefaultQueryTimeout, rpcTimeout: DefaultRPCTimeout, queryRetry: DefaultQueryRetry,
-		routerBudget: DefaultRouterBudget, corePort: DefaultCorePort, classify: ClassifyByName,
+		routerBudget: DefaultRouterBudget, corePort: DefaultCorePort, layout: DefaultLayout, classify: ClassifyByName,
 		log: slog.Default(), now: time.Now}
 }
 
@@ -61,6 +60,9 @@ func (c config) validate() error {
 		return fmt.Errorf("voltha: core port %d out of range", c.corePort)
 	case c.classify == nil || c.log == nil:
 		return errors.New("voltha: nil classifier or logger")
+	}
+	if err := c.layout.Validate(); err != nil {
+		return err
 	}
 	if err := c.queryRetry.Validate(); err != nil {
 		return fmt.Errorf("voltha: query retry: %w", err)
@@ -112,9 +114,11 @@ func WithRouterBudget(d time.Duration) Option { return func(c *config) { c.route
 func WithCorePort(port int) Option { return func(c *config) { c.corePort = port } }
 
 // WithClassifier sets how pods are recognised as cores (default [ClassifyByName]).
-func WithClassifier(fn func(*corev1.Pod) (Role, bool)) Option {
-	return func(c *config) { c.classify = fn }
-}
+func WithClassifier(fn Classifier) Option { return func(c *config) { c.classify = fn } }
+
+// WithLayout sets the router's names and the numbers of cores the daemon waits for (default
+// [DefaultLayout], the origin's).
+func WithLayout(l Layout) Option { return func(c *config) { c.layout = l } }
 
 // WithLogger sets the logger (default slog.Default()).
 func WithLogger(l *slog.Logger) Option { return func(c *config) { c.log = l } }
@@ -122,15 +126,3 @@ func WithLogger(l *slog.Logger) Option { return func(c *config) { c.log = l } }
 // OnSync calls fn after every push to the router that succeeded, on the session's goroutine.
 // It must not block.
 func OnSync(fn func(Sync)) Option { return func(c *config) { c.onSync = fn } }
-
-// ClassifyByName is the default classifier: a pod whose name contains "rw-core" is a read-write
-// core, one whose name contains "ro-core" a read-only core; other pods are not cores.
-func ClassifyByName(p *corev1.Pod) (Role, bool) {
-	switch {
-	case strings.Contains(p.Name, "rw-core"):
-		return RoleRW, true
-	case strings.Contains(p.Name, "ro-core"):
-		return RoleRO, true
-	}
-	return 0, false
-}

@@ -2,7 +2,6 @@ package voltha
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -19,7 +18,7 @@ type Sync struct {
 	Changes  Changes
 	Table    Table // what the router holds now
 	Unplaced []Pod // cores left out (see [Assign])
-	Unknown  int   // cores whose devices could not be queried; retried under the query policy
+	Unknown  int   // calls to cores (queries, hand-backs) that failed; made again under the query policy
 	// Stale is the number of goroutines of earlier sessions still alive when this one
 	// started: always 0, since Supervise waits for them. Tests check it.
 	Stale int64
@@ -96,19 +95,21 @@ func wait(ctx context.Context, changed <-chan struct{}, delay time.Duration) boo
 	return true
 }
 
-// sync queries the cores whose devices are unknown, computes the table, and pushes the
-// difference with what this session pushed before. It reports whether a query failed.
+// sync queries the cores whose devices are unknown, computes the table, pushes the
+// difference with what this session pushed before, and hands restarted cores their devices
+// back. It reports whether a call to a core failed.
 func (s *session) sync(ctx context.Context, full bool) (bool, error) {
 	_, _, unknown := s.d.world.snapshot()
 	failed := s.d.query(ctx, unknown)
 	pods, devices, _ := s.d.world.snapshot()
-	table, unplaced := Assign(pods, devices, s.d.last)
+	table, unplaced := s.d.cfg.layout.Assign(pods, devices, s.d.last)
 	s.d.last = table
 	changes := Diff(s.applied, table)
 	if err := s.push(ctx, changes); err != nil {
 		s.d.metrics.add(mSyncErrors, "", 1)
 		return false, err
 	}
+	failed += s.d.handBack(ctx, table)
 	s.applied = table
 	s.d.metrics.add(mSyncs, "", 1)
 	s.d.metrics.add(mCalls, "", float64(changes.Len()))
@@ -140,39 +141,4 @@ func (d *Daemon) query(ctx context.Context, cores []Pod) int {
 		d.world.queried(p, devs)
 	}
 	return failed
-}
-
-// push makes the calls of c, connections first, each under the RPC timeout.
-func (s *session) push(ctx context.Context, c Changes) error {
-	for _, x := range c.Connections {
-		msg := &afrouterpb.Conn{Cluster: x.Cluster, Backend: x.Backend, Connection: x.Name, Addr: x.Addr}
-		if err := s.call(ctx, func(ctx context.Context) (*afrouterpb.Result, error) {
-			return s.client.SetConnection(ctx, msg)
-		}); err != nil {
-			return fmt.Errorf("set connection %s/%s: %w", x.Backend, x.Name, err)
-		}
-	}
-	for _, a := range c.Affinities {
-		msg := &afrouterpb.Affinity{Id: a.Device, Backend: a.Backend}
-		if err := s.call(ctx, func(ctx context.Context) (*afrouterpb.Result, error) {
-			return s.client.SetAffinity(ctx, msg)
-		}); err != nil {
-			return fmt.Errorf("set affinity %s: %w", a.Device, err)
-		}
-	}
-	return nil
-}
-
-// call makes one call under the RPC timeout; a refusal is an error.
-func (s *session) call(ctx context.Context, fn func(context.Context) (*afrouterpb.Result, error)) error {
-	ctx, cancel := context.WithTimeout(ctx, s.d.cfg.rpcTimeout)
-	defer cancel()
-	res, err := fn(ctx)
-	if err != nil {
-		return err
-	}
-	if !res.GetSuccess() {
-		return fmt.Errorf("refused: %s", res.GetError())
-	}
-	return nil
 }

@@ -6,32 +6,24 @@ import (
 	"strings"
 )
 
-// Clusters of the affinity router: read-write cores, whose devices have affinities, and
-// read-only cores, which serve any request.
-const (
-	ClusterRW = "vcore"
-	ClusterRO = "ro_vcore"
-)
-
-// BackendRO is the one backend of the read-only cluster; every ro-core is a connection of it.
-const BackendRO = "ro-core"
-
 // Role is what a core pod does.
 type Role int
 
 // The roles of core pods.
 const (
-	RoleRW Role = iota + 1 // a read-write core: paired with another, holds devices
+	RoleRW Role = iota + 1 // a read-write core: one of a group of two, holds devices
 	RoleRO                 // a read-only core
 )
 
-// Pod is a running core as the daemon sees it: its name, the address its API listens on and
-// the node it runs on. A Pod is a plain value.
+// Pod is a core as the daemon sees it: its name, the address its API listens on (empty while
+// it does not run), the node it runs on, its role and, for a read-write core, its group (see
+// [Classifier]). A Pod is a plain value.
 type Pod struct {
-	Name string
-	Addr string // host:port
-	Node string
-	Role Role
+	Name  string
+	Addr  string // IP:port
+	Node  string
+	Role  Role
+	Group string
 }
 
 // Connection is one slot of a backend, pointed at a core's address. Pod and Node name the core
@@ -40,13 +32,13 @@ type Pod struct {
 type Connection struct {
 	Cluster string
 	Backend string
-	Name    string // the slot: "<backend>.<n>"
+	Name    string // the slot, named as [Names] says: "vcore11", "ro_vcore21"
 	Addr    string
 	Pod     string
 	Node    string
 }
 
-// Affinity routes a device's requests to a backend of [ClusterRW].
+// Affinity routes a device's requests to a backend of the read-write cluster.
 type Affinity struct {
 	Device  string
 	Backend string
@@ -73,7 +65,7 @@ func (t Table) String() string {
 }
 
 // RouterView returns t as the router holds it: the same entries, pod names cleared, sorted.
-// Compare it with what the router reports (GetConfig).
+// Compare it with what a router shows (sim.Router.Table).
 func (t Table) RouterView() Table {
 	v := Table{Connections: slices.Clone(t.Connections), Affinities: slices.Clone(t.Affinities)}
 	for i := range v.Connections {

@@ -185,6 +185,9 @@ func TestNewRefusesBadInput(t *testing.T) {
 		{"a port out of range", []Option{WithCorePort(70000)}},
 		{"an invalid retry policy", []Option{WithQueryRetry(backoff.Policy{Initial: -1})}},
 		{"a nil logger", []Option{WithLogger(nil)}},
+		{"an odd number of read-write cores", []Option{WithLayout(Layout{Names: DefaultNames, RWCores: 3})}},
+		{"a layout without names", []Option{WithLayout(Layout{RWCores: 2})}},
+		{"a nil classifier", []Option{WithClassifier(nil)}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -17,6 +17,7 @@ type world struct {
 	found map[string]map[string]bool // core name -> devices it discovered at its address
 	known map[string]string          // core name -> the address its devices were queried at
 	last  map[string]string          // core name -> the last address it ran at, kept when deleted
+	moved map[string]string          // core name -> the new address of a restarted core, until handed back
 	// changed is signalled after every write. Buffered by one and sent to without blocking,
 	// it coalesces bursts: the session recomputes everything from the latest state anyway.
 	changed chan struct{}
@@ -24,7 +25,7 @@ type world struct {
 
 func newWorld() *world {
 	return &world{pods: map[string]Pod{}, held: map[string]map[string]bool{}, found: map[string]map[string]bool{},
-		known: map[string]string{}, last: map[string]string{}, changed: make(chan struct{}, 1)}
+		known: map[string]string{}, last: map[string]string{}, moved: map[string]string{}, changed: make(chan struct{}, 1)}
 }
 
 func (w *world) signal() {
@@ -35,8 +36,9 @@ func (w *world) signal() {
 }
 
 // setPod records a running (or not yet running) core. A core at a new address is a restarted
-// core: it is queried again, and until it answers it is taken to hold what it answered before,
-// as a restarted core reloads its devices from its store.
+// core: it is queried again, and until it answers it is taken to hold what it answered and
+// discovered before, as a restarted core reloads its devices from its store; it is handed its
+// devices back once it answered (see handBacks).
 func (w *world) setPod(p Pod) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -44,8 +46,8 @@ func (w *world) setPod(p Pod) {
 		return
 	}
 	if last := w.last[p.Name]; p.Addr != "" && last != p.Addr {
-		if last != "" {
-			delete(w.found, p.Name) // discovered by the core's previous life
+		if last != "" && p.Role == RoleRW {
+			w.moved[p.Name] = p.Addr
 		}
 		w.last[p.Name] = p.Addr
 	}
@@ -70,8 +72,8 @@ func (w *world) deletePod(name string) {
 	w.signal()
 }
 
-// discover records that core holds device. It is kept until the core moves to a new address,
-// even if a query answered meanwhile does not list it yet.
+// discover records that core holds device. It is kept even if a query answered meanwhile does
+// not list it yet, and when the core restarts.
 func (w *world) discover(device, core string) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -118,4 +120,32 @@ func (w *world) snapshot() (pods []Pod, devices map[string][]string, unknown []P
 		}
 	}
 	return pods, devices, unknown
+}
+
+// handBacks returns the restarted read-write cores that answered a query at their new
+// address, with what they answered: the cores to hand their devices back to.
+func (w *world) handBacks() map[Pod][]string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	out := map[Pod][]string{}
+	for name, addr := range w.moved {
+		if p := w.pods[name]; p.Addr == addr && w.known[name] == addr {
+			out[p] = slices.Sorted(maps.Keys(w.held[name]))
+		}
+	}
+	return out
+}
+
+// handedBack records that core p, restarted, needs nothing more handed back at its address;
+// if requery, it was handed devices and is queried again, to learn what it holds now.
+func (w *world) handedBack(p Pod, requery bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.moved[p.Name] == p.Addr {
+		delete(w.moved, p.Name)
+	}
+	if requery && w.known[p.Name] == p.Addr {
+		delete(w.known, p.Name)
+		w.signal()
+	}
 }

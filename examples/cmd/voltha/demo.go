@@ -4,14 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"strings"
 	"time"
 
-	"google.golang.org/grpc"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 
 	"github.com/steadfast-go/steadfast/backoff"
@@ -44,6 +43,7 @@ func demo(ctx context.Context) error {
 		return err
 	}
 	defer func() { s.router.Stop() }()
+	defer s.cores.Close()
 	done := make(chan error, 1)
 	go func() { done <- s.serve(ctx) }()
 	err = s.script(ctx, want)
@@ -51,10 +51,12 @@ func demo(ctx context.Context) error {
 	return errors.Join(err, <-done)
 }
 
-// setUp builds the world: two core groups, two read-only cores, a router, and a pods API that
-// fails the daemon's first two watch calls.
+// setUp builds the world: two core groups, two read-only cores, a router whose configuration
+// declares as many, and a pods API that fails the daemon's first two watch calls. The daemon
+// is made as real-cluster mode makes it, with shorter waits.
 func setUp(ctx context.Context) (*stage, voltha.Table, error) {
 	s := &stage{cluster: sim.NewCluster("voltha"), cores: &sim.Cores{}, bus: &voltha.Bus{}}
+	layout := voltha.Layout{Names: voltha.DefaultNames, RWCores: 4, ROCores: 2}
 	for _, c := range []struct {
 		name, node, ip string
 		devices        []string
@@ -74,18 +76,18 @@ func setUp(ctx context.Context) (*stage, voltha.Table, error) {
 	s.cluster.FailWatches(apierrors.NewInternalError(errors.New("etcd leader changed")),
 		apierrors.NewServiceUnavailable("apiserver restarting"))
 	var err error
-	if s.router, err = sim.StartRouter("127.0.0.1:0"); err != nil {
+	if s.router, err = sim.StartRouter("127.0.0.1:0", sim.WithLayout(layout)); err != nil {
+		s.cores.Close()
 		return nil, voltha.Table{}, err
 	}
-	pods := s.cluster.Pods()
-	s.daemon, err = voltha.New(pods, voltha.DialRouter(s.router.Addr(), time.Second, grpc.WithKeepaliveParams(sim.Keepalive)), s.cores,
-		voltha.WithPodOptions(watch.WithList(watch.ListerOf(pods.List))),
-		voltha.WithDiscovery(s.bus, watch.WithList(s.bus.List)),
+	cfg := config{layout: layout, corePort: voltha.DefaultCorePort, afrouter: s.router.Addr()}
+	s.daemon, err = newDaemon(cfg, s.cluster.Pods(), s.bus, voltha.NewCoreAPI(s.cores.DialOption()),
 		voltha.WithWatchOptions(watch.WithPolicy(fast)),
 		voltha.WithSuperviseOptions(connctx.WithDialPolicy(fast), connctx.WithRestartPolicy(fast)),
 		voltha.WithQueryRetry(fast), voltha.WithRouterBudget(5*time.Second))
 	if err != nil {
 		s.router.Stop()
+		s.cores.Close()
 		return nil, voltha.Table{}, err
 	}
 	return s, expected(), nil
@@ -93,17 +95,18 @@ func setUp(ctx context.Context) (*stage, voltha.Table, error) {
 
 // expected is what the router should hold at the start.
 func expected() voltha.Table {
+	n := voltha.DefaultNames
 	return voltha.Table{
 		Connections: []voltha.Connection{
-			conn(voltha.ClusterRO, voltha.BackendRO, "ro-core.1", "10.0.9.1:50057"),
-			conn(voltha.ClusterRO, voltha.BackendRO, "ro-core.2", "10.0.9.2:50057"),
-			conn(voltha.ClusterRW, "rw-core1", "rw-core1.1", "10.0.1.1:50057"),
-			conn(voltha.ClusterRW, "rw-core1", "rw-core1.2", "10.0.1.2:50057"),
-			conn(voltha.ClusterRW, "rw-core2", "rw-core2.1", "10.0.2.1:50057"),
-			conn(voltha.ClusterRW, "rw-core2", "rw-core2.2", "10.0.2.2:50057"),
+			conn(n.ROCluster, "ro_vcore1", "ro_vcore11", "10.0.9.1:50057"),
+			conn(n.ROCluster, "ro_vcore2", "ro_vcore21", "10.0.9.2:50057"),
+			conn(n.RWCluster, "vcore1", "vcore11", "10.0.1.1:50057"),
+			conn(n.RWCluster, "vcore1", "vcore12", "10.0.1.2:50057"),
+			conn(n.RWCluster, "vcore2", "vcore21", "10.0.2.1:50057"),
+			conn(n.RWCluster, "vcore2", "vcore22", "10.0.2.2:50057"),
 		},
-		Affinities: []voltha.Affinity{{Device: "olt-1", Backend: "rw-core1"}, {Device: "olt-2", Backend: "rw-core1"},
-			{Device: "olt-3", Backend: "rw-core2"}},
+		Affinities: []voltha.Affinity{{Device: "olt-1", Backend: "vcore1"}, {Device: "olt-2", Backend: "vcore1"},
+			{Device: "olt-3", Backend: "vcore2"}},
 	}
 }
 
@@ -113,7 +116,7 @@ func conn(cluster, backend, slot, addr string) voltha.Connection {
 
 // serve runs the daemon and its HTTP endpoints on 127.0.0.1 until ctx ends.
 func (s *stage) serve(ctx context.Context) error {
-	ln, err := listenLoopback()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
 	}
@@ -126,12 +129,7 @@ func (s *stage) script(ctx context.Context, want voltha.Table) error {
 	if err := s.converge(ctx, "start (the pods API failed the first two watch calls)", want); err != nil {
 		return err
 	}
-	if err := s.cluster.Restart(ctx, "rw-core1-0", "10.0.1.11"); err != nil {
-		return err
-	}
-	s.cores.Move("rw-core1-0", "10.0.1.11:50057")
-	want.Connections[2].Addr = "10.0.1.11:50057"
-	if err := s.converge(ctx, "rw-core1-0 restarted with a new IP: its slot is re-pointed", want); err != nil {
+	if err := s.restartCore(ctx, want); err != nil {
 		return err
 	}
 	if err := s.replaceReadOnly(ctx, want); err != nil {
@@ -139,11 +137,30 @@ func (s *stage) script(ctx context.Context, want voltha.Table) error {
 	}
 	s.cores.AddDevice("rw-core2-1", "olt-4")
 	s.bus.Publish("olt-4", "rw-core2-1")
-	want.Affinities = append(want.Affinities, voltha.Affinity{Device: "olt-4", Backend: "rw-core2"})
+	want.Affinities = append(want.Affinities, voltha.Affinity{Device: "olt-4", Backend: "vcore2"})
 	if err := s.converge(ctx, "olt-4 discovered by rw-core2-1: affinity set", want); err != nil {
 		return err
 	}
 	return s.restartRouter(ctx, want)
+}
+
+// restartCore restarts rw-core1-0 with a new IP, as a fresh core that holds nothing: its slot
+// is re-pointed, the affinities stay, and the daemon hands it its devices back.
+func (s *stage) restartCore(ctx context.Context, want voltha.Table) error {
+	s.cores.Replace("rw-core1-0", "10.0.1.11:50057")
+	if err := s.cluster.Restart(ctx, "rw-core1-0", "10.0.1.11"); err != nil {
+		return err
+	}
+	want.Connections[2].Addr = "10.0.1.11:50057"
+	if err := s.converge(ctx, "rw-core1-0 restarted with a new IP, holding nothing: its slot is re-pointed, its affinities kept", want); err != nil {
+		return err
+	}
+	if err := s.until(ctx, func() bool { return len(s.cores.Held("rw-core1-0")) == 2 }); err != nil {
+		return fmt.Errorf("rw-core1-0 was not handed its devices back: %w", err)
+	}
+	fmt.Printf("== rw-core1-0 handed back %v with ReconcileDevices: it holds %v\n",
+		s.cores.Reconciles("rw-core1-0"), s.cores.Held("rw-core1-0"))
+	return nil
 }
 
 // replaceReadOnly deletes ro-core-1 and starts ro-core-2 on the same node: the new core takes
@@ -192,44 +209,4 @@ func (s *stage) restartRouter(ctx context.Context, want voltha.Table) error {
 		return fmt.Errorf("healthz %d after the router came back", code)
 	}
 	return nil
-}
-
-// converge waits until the router holds want, prints it and says so; or fails after 10s.
-func (s *stage) converge(ctx context.Context, step string, want voltha.Table) error {
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	tick := time.NewTicker(10 * time.Millisecond)
-	defer tick.Stop()
-	start := time.Now()
-	for {
-		got := s.router.Table()
-		if got.String() == want.RouterView().String() {
-			fmt.Printf("== %s (converged in %v)\n%s", step, time.Since(start).Round(time.Millisecond), indent(got.String()))
-			return nil
-		}
-		select {
-		case <-tick.C:
-		case <-ctx.Done():
-			return fmt.Errorf("%s: the router holds\n%swant\n%s", step, got, want.RouterView())
-		}
-	}
-}
-
-func indent(s string) string {
-	var b strings.Builder
-	for line := range strings.Lines(s) {
-		b.WriteString("   " + line)
-	}
-	return b.String()
-}
-
-// get fetches a path of the daemon's endpoints.
-func (s *stage) get(path string) (int, string) {
-	resp, err := http.Get(s.web + path)
-	if err != nil {
-		return 0, err.Error()
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(body)
 }

@@ -11,10 +11,11 @@ import (
 )
 
 // A core pod restarts with a new IP: the cluster shows it at its new address, and the core
-// answers there only.
+// answers there only, over VOLTHA's core API.
 func Example() {
 	ctx := context.Background()
 	cluster, cores := sim.NewCluster("voltha"), &sim.Cores{}
+	defer cores.Close()
 	_ = cluster.Start(ctx, "rw-core1-0", "n1", "10.0.0.1")
 	cores.Set("rw-core1-0", "10.0.0.1:50057", "olt-1")
 
@@ -23,14 +24,15 @@ func Example() {
 	pod, _ := cluster.Pods().Get(ctx, "rw-core1-0", metav1.GetOptions{})
 	fmt.Println(pod.Name, pod.Status.PodIP, pod.Status.Phase, pod.ResourceVersion)
 
+	api := voltha.NewCoreAPI(cores.DialOption())
 	for _, addr := range []string{"10.0.0.1:50057", "10.0.0.11:50057"} {
-		devs, err := cores.Devices(ctx, voltha.Pod{Name: "rw-core1-0", Addr: addr})
-		fmt.Println(addr, devs, err)
+		devs, err := api.Devices(ctx, voltha.Pod{Name: "rw-core1-0", Addr: addr})
+		fmt.Println(addr, devs, err != nil)
 	}
 	// Output:
 	// rw-core1-0 10.0.0.11 Running 5
-	// 10.0.0.1:50057 [] sim: no core rw-core1-0 at 10.0.0.1:50057
-	// 10.0.0.11:50057 [olt-1] <nil>
+	// 10.0.0.1:50057 [] true
+	// 10.0.0.11:50057 [olt-1] false
 }
 
 // A router on loopback, killed and started again on the same address: it starts empty.

@@ -1,56 +1,61 @@
 package sim
 
 import (
-	"context"
 	"maps"
 	"net"
 	"slices"
 	"sync"
-	"time"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/keepalive"
 	"google.golang.org/grpc/status"
 
 	"github.com/steadfast-go/steadfast/examples/voltha"
 	"github.com/steadfast-go/steadfast/examples/voltha/afrouterpb"
 )
 
-// KeepalivePolicy is what a [Router] accepts from its clients: a ping every 5 s at most, with
-// or without a stream. Dial it with keepalive parameters within it ([Keepalive]).
-var KeepalivePolicy = keepalive.EnforcementPolicy{MinTime: 5 * time.Second, PermitWithoutStream: true}
-
-// Keepalive are client parameters a [Router] accepts: a ping after 10 s of silence (gRPC's
-// minimum), given up after 1 s.
-var Keepalive = keepalive.ClientParameters{Time: 10 * time.Second, Timeout: time.Second, PermitWithoutStream: true}
-
-// Router is an in-process affinity router: it serves the afrouter configuration API and keeps
-// what it was told in memory. Make one with [StartRouter].
+// Router is an in-process affinity router: it serves afrouter.Configuration as VOLTHA's
+// afrouter does, with the backends and connections a configuration file of the router's
+// [voltha.Layout] would declare, and keeps what it was told in memory. Its own inspection
+// methods ([Router.Table], [Router.Refused], [Router.Calls], [Router.Changed]) are the
+// read-back; the real router has none. Make one with [StartRouter].
 type Router struct {
 	afrouterpb.UnimplementedConfigurationServer
-	srv  *grpc.Server
-	addr string
+	srv    *grpc.Server
+	addr   string
+	layout voltha.Layout
 
 	mu      sync.Mutex
-	conns   map[[3]string]string // cluster, backend, connection -> addr
+	conns   map[[3]string]string // cluster, backend, connection -> IP:port
 	affs    map[string]string    // device -> backend
 	calls   int
+	refused []string
 	fail    int           // the next Set calls to fail
 	changed chan struct{} // closed, and replaced, on every Set call; see Changed
 }
 
+// RouterOption configures a [Router].
+type RouterOption func(*Router)
+
+// WithLayout makes the router declare the backends and connections of l, and answer to its
+// names (default voltha.DefaultLayout).
+func WithLayout(l voltha.Layout) RouterOption { return func(r *Router) { r.layout = l } }
+
 // StartRouter starts a router on addr ("127.0.0.1:0" for a free port; the address of a
-// stopped router to restart it) and returns once it listens. It serves on a goroutine that
-// ends with [Router.Stop].
-func StartRouter(addr string) (*Router, error) {
+// stopped router to restart it) and returns once it listens. Its gRPC server has the default
+// options, as the real router's API server. It serves on a goroutine that ends with
+// [Router.Stop].
+func StartRouter(addr string, opts ...RouterOption) (*Router, error) {
 	lis, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, err
 	}
-	r := &Router{addr: lis.Addr().String(), conns: map[[3]string]string{}, affs: map[string]string{},
-		changed: make(chan struct{})}
-	r.srv = grpc.NewServer(grpc.KeepaliveEnforcementPolicy(KeepalivePolicy))
+	r := &Router{addr: lis.Addr().String(), layout: voltha.DefaultLayout, conns: map[[3]string]string{},
+		affs: map[string]string{}, changed: make(chan struct{})}
+	for _, o := range opts {
+		o(r)
+	}
+	r.srv = grpc.NewServer()
 	afrouterpb.RegisterConfigurationServer(r.srv, r)
 	go func() { _ = r.srv.Serve(lis) }()
 	return r, nil
@@ -78,70 +83,8 @@ func (r *Router) Changed() <-chan struct{} {
 	return r.changed
 }
 
-// failing counts a Set call, announces it to Changed, and tells whether it must fail. r.mu
-// must be held.
-func (r *Router) failing() error {
-	r.calls++
-	close(r.changed)
-	r.changed = make(chan struct{})
-	if r.fail > 0 {
-		r.fail--
-		return status.Error(codes.Unavailable, "sim: call failed on command")
-	}
-	return nil
-}
-
-// SetConnection implements the API: it points a connection at an address, or removes it.
-func (r *Router) SetConnection(_ context.Context, c *afrouterpb.Conn) (*afrouterpb.Result, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if err := r.failing(); err != nil {
-		return nil, err
-	}
-	key := [3]string{c.GetCluster(), c.GetBackend(), c.GetConnection()}
-	if c.GetAddr() == "" {
-		delete(r.conns, key)
-	} else {
-		r.conns[key] = c.GetAddr()
-	}
-	return &afrouterpb.Result{Success: true}, nil
-}
-
-// SetAffinity implements the API: it routes a device to a backend, or removes the affinity.
-// A backend the router has no connection for is refused.
-func (r *Router) SetAffinity(_ context.Context, a *afrouterpb.Affinity) (*afrouterpb.Result, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if err := r.failing(); err != nil {
-		return nil, err
-	}
-	if a.GetBackend() == "" {
-		delete(r.affs, a.GetId())
-		return &afrouterpb.Result{Success: true}, nil
-	}
-	for k := range r.conns {
-		if k[0] == voltha.ClusterRW && k[1] == a.GetBackend() {
-			r.affs[a.GetId()] = a.GetBackend()
-			return &afrouterpb.Result{Success: true}, nil
-		}
-	}
-	return &afrouterpb.Result{Error: "no backend " + a.GetBackend()}, nil
-}
-
-// GetConfig implements the API: everything the router holds, sorted.
-func (r *Router) GetConfig(context.Context, *afrouterpb.GetConfigRequest) (*afrouterpb.Config, error) {
-	t := r.Table()
-	cfg := &afrouterpb.Config{}
-	for _, c := range t.Connections {
-		cfg.Connections = append(cfg.Connections, &afrouterpb.Conn{Cluster: c.Cluster, Backend: c.Backend, Connection: c.Name, Addr: c.Addr})
-	}
-	for _, a := range t.Affinities {
-		cfg.Affinities = append(cfg.Affinities, &afrouterpb.Affinity{Id: a.Device, Backend: a.Backend})
-	}
-	return cfg, nil
-}
-
-// Table returns what the router holds, as a table sorted like [voltha.Table.RouterView].
+// Table returns what the router holds, the connections that point somewhere and the
+// affinities, as a table sorted like [voltha.Table.RouterView].
 func (r *Router) Table() voltha.Table {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -155,11 +98,40 @@ func (r *Router) Table() voltha.Table {
 	return t
 }
 
+// Refused returns why the router refused each call it refused as wrong (a name it does not
+// declare, an affinity moved), in order. Calls failed by [Router.FailCalls], and a
+// SetConnection refused because it changes nothing, are not listed.
+func (r *Router) Refused() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.refused)
+}
+
 // Calls returns how many Set calls the router received, failed ones included.
 func (r *Router) Calls() int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.calls
+}
+
+// failing counts a Set call, announces it to Changed, and tells whether it must fail. r.mu
+// must be held.
+func (r *Router) failing() error {
+	r.calls++
+	close(r.changed)
+	r.changed = make(chan struct{})
+	if r.fail > 0 {
+		r.fail--
+		return status.Error(codes.Unavailable, "sim: call failed on command")
+	}
+	return nil
+}
+
+// refuse records a refusal and returns it as the real router does, an error of code Unknown.
+// r.mu must be held.
+func (r *Router) refuse(msg string) error {
+	r.refused = append(r.refused, msg)
+	return status.Error(codes.Unknown, msg)
 }
 
 func compareKeys(a, b [3]string) int { return slices.Compare(a[:], b[:]) }
