@@ -89,7 +89,7 @@ func WithWatchOptions(opts ...watch.Option) Option {
 }
 
 // WithSuperviseOptions passes options to connctx.Supervise (connctx.WithDialPolicy,
-// connctx.WithRestartPolicy, connctx.HealthyAfter, connctx.DialTimeout). The daemon sets the hooks
+// connctx.WithRestartPolicy, connctx.WithHealthyAfter, connctx.WithDialTimeout). The daemon sets the hooks
 // itself; hooks given here are replaced.
 func WithSuperviseOptions(opts ...connctx.Option) Option {
 	return func(c *config) { c.superviseOpts = append(c.superviseOpts, opts...) }

@@ -79,7 +79,7 @@ func newDaemon(cfg config, pods typedcorev1.PodInterface, bus *voltha.Bus, cores
 		voltha.WithLayout(cfg.layout), voltha.WithCorePort(cfg.corePort),
 		voltha.WithPodOptions(watch.WithList(watch.ListerOf(pods.List))),
 		voltha.WithDiscovery(bus, watch.WithList(bus.List)),
-		voltha.WithSuperviseOptions(connctx.DialPolicy(originDial)),
+		voltha.WithSuperviseOptions(connctx.WithDialPolicy(originDial)),
 	}, extra...)
 	return voltha.New(pods, voltha.DialRouter(cfg.afrouter, routerDialTimeout), cores, opts...)
 }
