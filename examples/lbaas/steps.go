@@ -3,6 +3,7 @@ package lbaas
 import (
 	"context"
 	"net/netip"
+	"slices"
 
 	"github.com/steadfast-go/steadfast/reconcile/converge"
 )
@@ -46,11 +47,17 @@ func diff(have, want []Resource) converge.Changes[Resource] {
 			c.Create = append(c.Create, w)
 		}
 	}
+	gone := map[string]bool{}
 	for i, h := range have {
 		if !used[i] {
 			c.Destroy = append(c.Destroy, h)
+			gone[key(h)] = true
 		}
 	}
+	// A resource replaced under the same key (a bind whose frontend was recreated) is only
+	// destroyed in this pass: the reconciler acts at most once on a key per pass, and the next
+	// pass, which no longer observes it, plans its creation.
+	c.Create = slices.DeleteFunc(c.Create, func(r Resource) bool { return gone[key(r)] })
 	return c
 }
 
