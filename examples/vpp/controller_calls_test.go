@@ -99,7 +99,14 @@ func TestController_AVIPFoundWithOtherParametersIsCreatedAgain(t *testing.T) {
 		for _, c := range h.mem.Calls()[2:] { // after the two calls above
 			ops = append(ops, c.Op)
 		}
-		assert.Equal(t, []string{"set_conf", "del_as", "del_vip", "add_vip", "add_as", "add_as", "add_as", "add_as"}, ops)
+		// The VIP is deleted and created again with its servers; a health-check round that
+		// lands after the first sync (goroutine order under synctest is not fixed) may add
+		// set_weight calls after that, and nothing else.
+		require.GreaterOrEqual(t, len(ops), 8)
+		assert.Equal(t, []string{"set_conf", "del_as", "del_vip", "add_vip", "add_as", "add_as", "add_as", "add_as"}, ops[:8])
+		for _, op := range ops[8:] {
+			assert.Equal(t, "set_weight", op, "after the re-creation, only weight changes")
+		}
 		require.NoError(t, h.stop())
 	})
 }
