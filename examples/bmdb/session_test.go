@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/steadfast-go/steadfast/backoff"
 	"github.com/steadfast-go/steadfast/examples/bmdb"
 	"github.com/steadfast-go/steadfast/examples/bmdb/bmdbtest"
 )
@@ -122,13 +123,13 @@ func TestServeStartsANewSessionWhenOneIsLost(t *testing.T) {
 	err := db.Serve(context.Background(), t.Name(), func(ctx context.Context, s *bmdb.Session) error {
 		seen = append(seen, s.ID())
 		if len(seen) == 2 {
-			return stop
+			return backoff.Permanent(stop)
 		}
 		clock.Advance(time.Hour) // the first session's heartbeats fail
 		<-ctx.Done()
 		return nil
 	}, bmdb.SessionTTL(250*time.Millisecond))
-	require.ErrorIs(t, err, stop, "an error that is not a session loss ends Serve")
+	require.ErrorIs(t, err, stop, "a permanent error ends Serve")
 	assert.Equal(t, []int64{1, 2}, seen, "the lost session was followed by a new one")
 	st, err := db.Stats(context.Background())
 	require.NoError(t, err)
