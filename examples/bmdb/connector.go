@@ -47,6 +47,9 @@ type dialing struct {
 // Connect returns a spare connection, or makes one, waiting for a free slot. It returns when
 // the connection is made or ctx ends, whichever is first.
 func (c *connector) Connect(ctx context.Context) (driver.Conn, error) {
+	if c.base.Err() != nil {
+		return nil, errConnectorClosed
+	}
 	select {
 	case conn := <-c.spare:
 		return conn, nil

@@ -32,13 +32,20 @@ const maxCause = 500
 //   - dropped: it moves to the DropTo stage, or is parked if there is none; its idempotency
 //     key is forgotten.
 //
-// Each report is recorded in the history. Done blocks on the database.
+// A sync interrupted by the end of its context (an error matching context.Canceled or
+// [ErrSessionLost]: the session ended, or the process stops) did not fail: Done releases the lease with no backoff
+// and records nothing. Each other report is recorded in the history. Done blocks on the
+// database.
 func (s *Source) Done(ctx context.Context, l Lease, o reconcile.Outcome) error {
 	s.leave()
+	defer s.forget(l) // after the report: until then a claim must not adopt the lease again
 	var err error
-	if o.Kind == reconcile.OutcomeDone && s.sess.db.d.name == "postgres" {
+	switch {
+	case o.Kind == reconcile.OutcomeRetry && (errors.Is(o.Err, context.Canceled) || errors.Is(o.Err, ErrSessionLost)):
+		return s.release(context.WithoutCancel(ctx), l) // interrupted, not failed: no backoff
+	case o.Kind == reconcile.OutcomeDone && s.sess.db.d.name == "postgres":
 		err = s.finishGrouped(ctx, l)
-	} else {
+	default:
 		err = s.retryReport(ctx, l, func(ctx context.Context) error { return s.report(ctx, l, o) })
 	}
 	if err == nil || errors.Is(err, ErrLeaseLost) {

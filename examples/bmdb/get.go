@@ -11,7 +11,7 @@ import (
 
 // Get returns a lease on a machine that needs the source's process, claiming a batch from the
 // database when it has none left. It blocks until a machine is due or ctx ends (then it
-// returns ctx's cause). A transient database error ([Transient]: the database restarting or
+// returns ctx's cause, also if it holds leases not handed out yet). A transient database error ([Transient]: the database restarting or
 // out of reach, a wait that ran out) is retried until ctx ends: in a session run by
 // [Session.Run] or [DB.Serve], the heartbeats decide when the database has been gone too
 // long. A claim that finds the session expired ends the session's context with a cause
@@ -20,6 +20,10 @@ import (
 func (s *Source) Get(ctx context.Context) (Lease, error) {
 	s.users.Add(1) // until the lease is reported, or at once on an error
 	for {
+		if ctx.Err() != nil { // the session ended: hand out nothing more, Release gives it back
+			s.users.Add(-1)
+			return Lease{}, context.Cause(ctx)
+		}
 		if l, ok := s.pop(); ok {
 			s.refill(ctx)
 			return l, nil
@@ -89,10 +93,22 @@ func (s *Source) waitQueryToken(ctx context.Context) bool {
 }
 
 // claimOnce is one claim under the session's bound on a database call, reported to the hook.
+// A claim that failed may have committed (its answer lost to a timeout or a broken
+// connection), so the next one first adopts the leases the session holds unknown to the
+// source.
 func (s *Source) claimOnce(ctx context.Context) ([]Lease, error) {
 	leases, err := bounded(ctx, s.sess.callTimeout(), func(ctx context.Context) ([]Lease, error) {
+		if s.suspect.Load() {
+			adopted, err := s.adopt(ctx)
+			if err != nil || len(adopted) > 0 {
+				return adopted, err
+			}
+		}
 		return s.claim(ctx, s.batchSize())
 	})
+	if err != nil {
+		s.suspect.Store(true)
+	}
 	if s.onClaim != nil {
 		s.onClaim(len(leases), err)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/steadfast-go/steadfast/backoff"
 	"github.com/steadfast-go/steadfast/examples/bmdb"
 	"github.com/steadfast-go/steadfast/examples/bmdb/bmdbtest"
+	"github.com/steadfast-go/steadfast/reconcile"
 )
 
 func TestAHeartbeatKeepsTheSessionsLeasesFromBeingTakenOver(t *testing.T) {
@@ -127,6 +128,7 @@ func TestServeStartsANewSessionWhenOneIsLost(t *testing.T) {
 		}
 		clock.Advance(time.Hour) // the first session's heartbeats fail
 		<-ctx.Done()
+		assert.ErrorIs(t, context.Cause(ctx), bmdb.ErrSessionLost)
 		return nil
 	}, bmdb.SessionTTL(250*time.Millisecond))
 	require.ErrorIs(t, err, stop, "a permanent error ends Serve")
@@ -134,4 +136,25 @@ func TestServeStartsANewSessionWhenOneIsLost(t *testing.T) {
 	st, err := db.Stats(context.Background())
 	require.NoError(t, err)
 	assert.Zero(t, st.Sessions, "both sessions were closed")
+}
+
+func TestAClaimThatFindsItsSessionExpiredEndsTheSessionAsLost(t *testing.T) {
+	clock := bmdbtest.NewClock(epoch)
+	db := open(t, d0(t), bmdb.WithClock(clock.Now))
+	require.NoError(t, db.AddMachines(context.Background(), bmdb.StageNew, "m1"))
+	s := session(t, db, time.Hour) // no heartbeat comes within the test
+	src := s.Source(bmdb.Provision, fast...)
+	var runErr, cause error
+	err := s.Run(context.Background(), func(ctx context.Context) error {
+		clock.Advance(2 * time.Hour) // as if the process was frozen past its TTL
+		runErr = reconcile.Run(ctx, src, reconcile.SyncFunc[bmdb.Lease](func(context.Context, bmdb.Lease) error {
+			return nil
+		}))
+		cause = context.Cause(ctx)
+		return runErr
+	})
+	assert.NoError(t, runErr, "the loop stops quietly: its context ended")
+	assert.ErrorIs(t, cause, bmdb.ErrSessionLost, "the claim ended the session's context")
+	assert.ErrorIs(t, cause, bmdb.ErrSessionExpired, "and says why")
+	assert.ErrorIs(t, err, bmdb.ErrSessionLost, "Run reports the loss")
 }

@@ -59,8 +59,12 @@ type Source struct {
 	claimMu chan struct{} // a one-slot semaphore: one claim at a time, waited on with a context
 	users   atomic.Int64  // workers in Get or holding a lease
 
-	mu  sync.Mutex
-	buf []Lease // claimed and not handed out yet; their leases live with the session
+	mu   sync.Mutex
+	buf  []Lease          // claimed and not handed out yet; their leases live with the session
+	held map[string]int64 // machine -> token of every lease claimed and not yet reported
+	// suspect: a claim failed, and may have taken leases whose answer was lost (a timeout
+	// after the commit); the next claim adopts them first.
+	suspect atomic.Bool
 
 	group group // PostgreSQL's group commit of successes
 }
@@ -134,10 +138,28 @@ func (s *Source) pop() (Lease, bool) {
 	return l, true
 }
 
+// push keeps leases just claimed for the workers.
 func (s *Source) push(leases []Lease) {
 	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.held == nil {
+		s.held = map[string]int64{}
+	}
+	for _, l := range leases {
+		s.held[l.Machine] = l.Token
+	}
 	s.buf = append(s.buf, leases...)
-	s.mu.Unlock()
+}
+
+// forget drops reported or released leases from the ones the source holds.
+func (s *Source) forget(leases ...Lease) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, l := range leases {
+		if s.held[l.Machine] == l.Token {
+			delete(s.held, l.Machine)
+		}
+	}
 }
 
 // Release gives back the leases this source claimed but has not handed out, so that other
@@ -148,5 +170,6 @@ func (s *Source) Release(ctx context.Context) error {
 	leases := s.buf
 	s.buf = nil
 	s.mu.Unlock()
+	defer s.forget(leases...)
 	return s.release(ctx, leases...)
 }
