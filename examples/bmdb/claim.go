@@ -35,14 +35,15 @@ func (s *Source) claimPG(ctx context.Context, n int) ([]Lease, error) {
 	db := s.sess.db
 	now := ms(db.now())
 	// The lateral lookups are index probes per machine, in the machines_stage index's order,
-	// so that the scan stops after n rows however many machines are due.
+	// so that the scan stops after n rows however many machines are due. OFFSET 0 keeps the
+	// planner from turning them into a join of the whole work table.
 	rows, err := db.sql.QueryContext(ctx, `WITH
 		me AS (SELECT 1 FROM sessions WHERE session_id = $1 AND expires > $2),
 		cand AS (SELECT m.machine_id, lw.session_id AS old_session, lw.token AS old_token
 			FROM machines m
 			LEFT JOIN LATERAL (SELECT w.session_id, w.token, s.expires FROM work w
 				LEFT JOIN sessions s ON s.session_id = w.session_id
-				WHERE w.machine_id = m.machine_id AND w.process = $3) lw ON true
+				WHERE w.machine_id = m.machine_id AND w.process = $3 OFFSET 0) lw ON true
 			WHERE EXISTS (SELECT 1 FROM me) AND m.stage = $4
 			AND (lw.session_id IS NULL OR COALESCE(lw.expires, 0) <= $2)
 			AND COALESCE((SELECT b.until FROM backoff b WHERE b.machine_id = m.machine_id AND b.process = $3), 0) <= $2

@@ -37,7 +37,7 @@ const maxCause = 500
 // and records nothing. Each other report is recorded in the history. Done blocks on the
 // database.
 func (s *Source) Done(ctx context.Context, l Lease, o reconcile.Outcome) error {
-	s.leave()
+	defer s.leave()   // after the report: the worker holds the lease until then, and counts
 	defer s.forget(l) // after the report: until then a claim must not adopt the lease again
 	var err error
 	switch {

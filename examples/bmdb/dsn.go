@@ -45,9 +45,22 @@ func pgConfig(dsn string, ttl time.Duration) (*pgx.ConnConfig, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %q: %v", ErrBadDSN, dsn, err)
 	}
+	params := map[string]string{
+		// A claim walks the machines_stage index in order and stops after a batch. With the
+		// statistics of a stage that just filled up (new machines, or machines that just moved
+		// on from the previous stage) the planner would rather read the whole stage through a
+		// bitmap and sort it, which makes a claim cost the size of the stage.
+		"enable_bitmapscan": "off",
+		// The statements of this package are few and run all the time: plan them once per
+		// connection, not once per call (the plans do not depend on the values).
+		"plan_cache_mode": "force_generic_plan",
+	}
 	for name, d := range waitBounds(ttl) {
+		params[name] = strconv.FormatInt(max(d.Milliseconds(), 1), 10)
+	}
+	for name, v := range params {
 		if _, set := cfg.RuntimeParams[name]; !set {
-			cfg.RuntimeParams[name] = strconv.FormatInt(max(d.Milliseconds(), 1), 10)
+			cfg.RuntimeParams[name] = v
 		}
 	}
 	if cfg.ConnectTimeout == 0 {
