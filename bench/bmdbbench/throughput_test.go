@@ -20,6 +20,15 @@ func BenchmarkPostgresWorkers(b *testing.B) {
 	b.Run("one-worker", func(b *testing.B) { runSteadfast(b, dsn, 1) })
 }
 
+// BenchmarkPostgresProcesses is the same no-op work in 3 worker processes of 8 workers each
+// (steadfast) against one process of 8 (the anchor): how far the work scales out over
+// processes sharing one database, each with its own session, claims and group commits.
+func BenchmarkPostgresProcesses(b *testing.B) {
+	dsn := postgres(b)
+	b.Run("steadfast", func(b *testing.B) { runProcesses(b, dsn, 3, 8) })
+	b.Run("one-process", func(b *testing.B) { runProcesses(b, dsn, 1, 8) })
+}
+
 // BenchmarkSQLite is the no-op work on embedded SQLite in one process with 16 workers.
 func BenchmarkSQLite(b *testing.B) {
 	b.Run("16-workers", func(b *testing.B) { runSteadfast(b, sqliteDSN(b), 16) })

@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/steadfast-go/steadfast/backoff"
 )
@@ -62,16 +64,21 @@ func jittered(p backoff.Policy, d time.Duration, u float64) time.Duration {
 	return max(min(d, p.Max), 0)
 }
 
-// causeOf is the text of err stored as a failure's cause, bounded.
+// causeOf is the text of err stored as a failure's cause: valid UTF-8 with no NUL (which a
+// PostgreSQL text column refuses), cut at a character boundary to at most maxCause bytes.
 func causeOf(err error) string {
 	if err == nil {
 		return ""
 	}
-	c := err.Error()
-	if len(c) > maxCause {
-		c = c[:maxCause]
+	c := strings.ToValidUTF8(strings.ReplaceAll(err.Error(), "\x00", ""), "\uFFFD")
+	if len(c) <= maxCause {
+		return c
 	}
-	return c
+	cut := maxCause
+	for cut > 0 && !utf8.RuneStart(c[cut]) {
+		cut--
+	}
+	return c[:cut]
 }
 
 // Backoff is a machine's stored backoff for one process.

@@ -3,15 +3,13 @@ package bmdb
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
-	_ "modernc.org/sqlite"             // the "sqlite" database/sql driver, pure Go
+	"github.com/jackc/pgx/v5/stdlib" // also registers the "pgx" database/sql driver
+	_ "modernc.org/sqlite"           // the "sqlite" database/sql driver, pure Go
 )
 
 // DB is a BMDB: machines, sessions, leases, backoffs and history in SQLite or PostgreSQL. It is
@@ -20,6 +18,16 @@ type DB struct {
 	sql *sql.DB
 	d   dialect
 	now func() time.Time
+	ttl time.Duration // the default session TTL, which the waits on PostgreSQL are chosen from
+
+	inReport func(Lease) // a test hook: runs in a report's transaction, after the fence
+}
+
+// testHookInReport runs the test hook set by export_test.go, if any.
+func (db *DB) testHookInReport(l Lease) {
+	if db.inReport != nil {
+		db.inReport(l)
+	}
 }
 
 // dialect is the small part that differs between the two databases: how to connect, the
@@ -29,8 +37,6 @@ type dialect struct {
 	driver string
 	// ident is the type of an auto-numbered primary key column.
 	ident string
-	// skipLocked ends a claim's SELECT: rows another claim has locked are passed over.
-	skipLocked string
 	// lockMachine locks a machine's row before its lease, in the order claims lock them, so
 	// that a report and a claim never wait on each other in a cycle.
 	lockMachine string
@@ -39,7 +45,7 @@ type dialect struct {
 var (
 	sqliteDialect   = dialect{name: "sqlite", driver: "sqlite", ident: "INTEGER PRIMARY KEY AUTOINCREMENT"} // ids are never reused
 	postgresDialect = dialect{name: "postgres", driver: "pgx",
-		ident: "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY", skipLocked: " FOR UPDATE OF m SKIP LOCKED",
+		ident:       "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY",
 		lockMachine: `SELECT 1 FROM machines WHERE machine_id = ? FOR UPDATE`}
 )
 
@@ -54,10 +60,24 @@ func WithClock(now func() time.Time) OpenOption {
 	return func(db *DB) { db.now = now }
 }
 
+// WithTTL sets the TTL of the sessions opened on the database ([SessionTTL] overrides it for
+// one session) and the bounds of every wait on PostgreSQL, which are chosen from it (default
+// [DefaultSessionTTL]): a lock wait ends after a tenth of the TTL, a statement after a
+// quarter, and the server ends a transaction left idle for a quarter (a process frozen or
+// gone in the middle of one), releasing its locks. A TTL that is not positive is ignored.
+func WithTTL(ttl time.Duration) OpenOption {
+	return func(db *DB) {
+		if ttl > 0 {
+			db.ttl = ttl
+		}
+	}
+}
+
 // Open connects to the database named by dsn and migrates its schema to the version this
 // package knows. dsn is a PostgreSQL URL (postgres://user@host:port/db?sslmode=disable) or a
 // SQLite file (a path, or sqlite:path). SQLite is for one process; PostgreSQL for several
-// processes on several machines.
+// processes on several machines. On PostgreSQL, settings the URL gives (statement_timeout=...)
+// win over the bounds of [WithTTL].
 //
 // Open returns an error matching [ErrBadDSN] for a dsn it cannot use, a *[SchemaError]
 // matching [ErrSchemaTooNew] for a database migrated by a newer program, and the database's
@@ -67,29 +87,44 @@ func Open(ctx context.Context, dsn string, opts ...OpenOption) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	conn, err := sql.Open(d.driver, source)
-	if err != nil {
-		return nil, fmt.Errorf("bmdb: open %s: %w", d.name, err)
-	}
-	if d.name == "sqlite" {
-		conn.SetMaxOpenConns(1) // one writer: transactions queue in-process, not on SQLITE_BUSY
-	} else {
-		conn.SetMaxOpenConns(32)
-		conn.SetMaxIdleConns(32)
-	}
-	db := &DB{sql: conn, d: d, now: time.Now}
+	db := &DB{d: d, now: time.Now, ttl: DefaultSessionTTL}
 	for _, opt := range opts {
 		opt(db)
 	}
-	if err := conn.PingContext(ctx); err != nil {
-		_ = conn.Close()
+	if db.sql, err = db.connect(source); err != nil {
+		return nil, err
+	}
+	if err := db.sql.PingContext(ctx); err != nil {
+		_ = db.sql.Close()
 		return nil, fmt.Errorf("bmdb: connect to %s: %w", d.name, err)
 	}
 	if err := db.migrate(ctx); err != nil {
-		_ = conn.Close()
+		_ = db.sql.Close()
 		return nil, err
 	}
 	return db, nil
+}
+
+// connect makes the connection pool; it does no I/O.
+func (db *DB) connect(source string) (*sql.DB, error) {
+	if db.d.name == "sqlite" {
+		conn, err := sql.Open(db.d.driver, source)
+		if err != nil {
+			return nil, fmt.Errorf("bmdb: open sqlite: %w", err)
+		}
+		conn.SetMaxOpenConns(1) // one writer: transactions queue in-process, not on SQLITE_BUSY
+		return conn, nil
+	}
+	cfg, err := pgConfig(source, db.ttl)
+	if err != nil {
+		return nil, err
+	}
+	conn := sql.OpenDB(newConnector(stdlib.GetConnector(*cfg), cfg.ConnectTimeout))
+	// Few connections: the workers of a source share its claims and its group commits, and
+	// after a restart of the server every process connects again at once.
+	conn.SetMaxOpenConns(16)
+	conn.SetMaxIdleConns(16)
+	return conn, nil
 }
 
 // Close closes the connections. It does not end sessions: see [Session.Close].
@@ -97,30 +132,6 @@ func (db *DB) Close() error { return db.sql.Close() }
 
 // Dialect returns "sqlite" or "postgres".
 func (db *DB) Dialect() string { return db.d.name }
-
-// parseDSN picks the dialect of dsn and the driver's data source name.
-func parseDSN(dsn string) (dialect, string, error) {
-	switch {
-	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
-		if _, err := url.Parse(dsn); err != nil {
-			return dialect{}, "", fmt.Errorf("%w: %q: %v", ErrBadDSN, dsn, err)
-		}
-		return postgresDialect, dsn, nil
-	case strings.Contains(dsn, "://"), dsn == "", dsn == "sqlite:":
-		return dialect{}, "", fmt.Errorf("%w: %q: want postgres://... or a SQLite file path", ErrBadDSN, dsn)
-	}
-	path := strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite:"), "file:")
-	if strings.ContainsAny(path, "?#") {
-		return dialect{}, "", fmt.Errorf("%w: %q: a SQLite path takes no parameters (want a file path, or postgres://...)", ErrBadDSN, dsn)
-	}
-	q := url.Values{}
-	q.Add("_pragma", "busy_timeout(10000)")
-	q.Add("_pragma", "journal_mode(wal)")
-	q.Add("_pragma", "synchronous(normal)")
-	q.Add("_pragma", "foreign_keys(on)")
-	q.Set("_txlock", "immediate")
-	return sqliteDialect, "file:" + path + "?" + q.Encode(), nil
-}
 
 // rebind turns the ? placeholders of query into $1, $2... for PostgreSQL. Queries in this
 // package never have a ? inside a string literal.
@@ -163,37 +174,10 @@ func (db *DB) queryRow(ctx context.Context, e execer, query string, args ...any)
 	return e.QueryRowContext(ctx, db.d.rebind(query), args...)
 }
 
-// inTx runs fn in a transaction and commits it if fn returns nil. A transaction PostgreSQL
-// aborted to break a deadlock or a serialization conflict is run again, up to three times:
-// fn must be safe to repeat.
-func (db *DB) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	var err error
-	for range 3 {
-		if err = db.tryTx(ctx, fn); !retryable(err) {
-			return err
-		}
-	}
-	return err
-}
-
-// retryable reports whether PostgreSQL aborted a transaction that may succeed if run again:
-// deadlock_detected (40P01) or serialization_failure (40001).
-func retryable(err error) bool {
-	var pe interface{ SQLState() string }
-	if !errors.As(err, &pe) {
-		return false
-	}
-	return pe.SQLState() == "40P01" || pe.SQLState() == "40001"
-}
-
-func (db *DB) tryTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := db.sql.BeginTx(ctx, nil)
+func rowsAffected(res sql.Result) int {
+	n, err := res.RowsAffected()
 	if err != nil {
-		return err
+		return 0
 	}
-	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
-		return err
-	}
-	return tx.Commit()
+	return int(n)
 }

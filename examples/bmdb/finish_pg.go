@@ -2,7 +2,6 @@ package bmdb
 
 import (
 	"context"
-	"fmt"
 	"sync"
 )
 
@@ -22,14 +21,13 @@ type finishReq struct {
 }
 
 type finishRes struct {
-	held bool // the fence held and the outcome was committed
-	err  error
-	lead bool // not a result: the receiver commits the next group
+	err  error // nil: the fence held and the outcome was committed
+	lead bool  // not a result: the receiver commits the next group
 }
 
-// finishGrouped commits a success of l with the reports pending at the same time, and reports
-// whether l's fence held.
-func (s *Source) finishGrouped(ctx context.Context, l Lease) (bool, error) {
+// finishGrouped commits a success of l with the reports pending at the same time, under
+// Done's rules.
+func (s *Source) finishGrouped(ctx context.Context, l Lease) error {
 	req := &finishReq{l: l, res: make(chan finishRes, 1)}
 	g := &s.group
 	g.mu.Lock()
@@ -40,7 +38,7 @@ func (s *Source) finishGrouped(ctx context.Context, l Lease) (bool, error) {
 	if !lead {
 		r := <-req.res
 		if !r.lead {
-			return r.held, r.err
+			return r.err
 		}
 	}
 	g.mu.Lock()
@@ -55,31 +53,39 @@ func (s *Source) finishGrouped(ctx context.Context, l Lease) (bool, error) {
 		g.flushing = false
 	}
 	g.mu.Unlock()
-	r := <-req.res
-	return r.held, r.err
+	return (<-req.res).err
 }
 
-// commitGroup commits the successes of batch in one statement, retrying a deadlock, and
+// commitGroup commits the successes of batch in one statement under Done's retry rule, and
 // answers each report.
 func (s *Source) commitGroup(ctx context.Context, batch []*finishReq) {
 	var held map[string]bool
-	var err error
-	for range 3 {
-		if held, err = s.finishPG(ctx, batch); !retryable(err) {
-			break
-		}
-	}
+	attempts := 0
+	err := s.retryReport(ctx, batch[0].l, func(ctx context.Context) error {
+		attempts++ // a retry also looks for commits whose answer was lost
+		var err error
+		held, err = s.finishPG(ctx, batch, attempts > 1)
+		return err
+	})
 	for _, r := range batch {
-		r.res <- finishRes{held: held[r.l.Machine], err: err}
+		switch {
+		case err != nil:
+			r.res <- finishRes{err: err}
+		case !held[r.l.Machine]:
+			r.res <- finishRes{err: &LeaseLostError{Lease: r.l}}
+		default:
+			r.res <- finishRes{}
+		}
 	}
 }
 
 // finishPG is Done's success path for a group of leases in one statement: lock the machines'
 // rows (first, in the order claims lock), release each lease whose fence holds, move those
-// machines on, forget their backoffs and record the history. Each step after the fence reads
-// the fence's RETURNING, so nothing is written for a lease whose fence failed. It returns the
-// machines whose fence held.
-func (s *Source) finishPG(ctx context.Context, batch []*finishReq) (map[string]bool, error) {
+// machines on, forget their backoffs and idempotency keys and record the history. Each step
+// after the fence reads the fence's RETURNING, so nothing is written for a lease whose fence
+// failed. It returns the machines whose fence held; with retried, also those whose report is
+// in the history already (an earlier attempt committed, and its answer was lost).
+func (s *Source) finishPG(ctx context.Context, batch []*finishReq, retried bool) (map[string]bool, error) {
 	db := s.sess.db
 	machines := make([]string, len(batch))
 	sessions := make([]int64, len(batch))
@@ -91,7 +97,7 @@ func (s *Source) finishPG(ctx context.Context, batch []*finishReq) (map[string]b
 		input AS (SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS t (machine_id, session_id, token)),
 		lock AS (SELECT machine_id FROM machines WHERE machine_id IN (SELECT machine_id FROM input)
 			ORDER BY machine_id FOR UPDATE),
-		fence AS (UPDATE work w SET session_id = NULL FROM input i
+		fence AS (UPDATE work w SET session_id = NULL, idem_key = NULL FROM input i
 			WHERE w.machine_id = i.machine_id AND w.process = $4 AND w.session_id = i.session_id
 			AND w.token = i.token AND w.machine_id IN (SELECT machine_id FROM lock)
 			RETURNING w.machine_id, i.session_id, i.token),
@@ -101,22 +107,22 @@ func (s *Source) finishPG(ctx context.Context, batch []*finishReq) (map[string]b
 			WHERE process = $4 AND machine_id IN (SELECT machine_id FROM fence) RETURNING 1),
 		record AS (INSERT INTO history (machine_id, process, session_id, token, event, cause, at)
 			SELECT machine_id, $4, session_id, token, $7, '', $8 FROM fence RETURNING 1)
-		SELECT machine_id FROM fence`,
-		machines, sessions, tokens, s.proc.Name, s.proc.To, s.proc.From, EventFinished, ms(db.now()))
+		SELECT machine_id FROM fence
+		UNION ALL SELECT h.machine_id FROM history h JOIN input i ON h.machine_id = i.machine_id
+			AND h.session_id = i.session_id AND h.token = i.token
+			WHERE $9 AND h.process = $4 AND h.event = $7`,
+		machines, sessions, tokens, s.proc.Name, s.proc.To, s.proc.From, EventFinished, ms(db.now()), retried)
 	if err != nil {
-		return nil, fmt.Errorf("bmdb: report %s: %w", s.proc.Name, err)
+		return nil, err
 	}
 	defer rows.Close()
 	held := map[string]bool{}
 	for rows.Next() {
 		var m string
 		if err := rows.Scan(&m); err != nil {
-			return nil, fmt.Errorf("bmdb: report %s: %w", s.proc.Name, err)
+			return nil, err
 		}
 		held[m] = true
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("bmdb: report %s: %w", s.proc.Name, err)
-	}
-	return held, nil
+	return held, rows.Err()
 }

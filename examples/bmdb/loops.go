@@ -34,17 +34,18 @@ type Loop struct {
 	Options []SourceOption
 }
 
-// Loops returns the demo's three control loops over provider p.
-func Loops(p *Provider, opts ...SourceOption) []Loop {
-	op := func(f func(context.Context, string) error) reconcile.Sync[Lease] {
-		return reconcile.SyncFunc[Lease](func(ctx context.Context, l Lease) error { return f(ctx, l.Machine) })
+// Loops returns the demo's three control loops over c: each sync is one request to c, with
+// the lease's idempotency key.
+func Loops(c Cloud, opts ...SourceOption) []Loop {
+	op := func(name string) reconcile.Sync[Lease] {
+		return reconcile.SyncFunc[Lease](func(ctx context.Context, l Lease) error {
+			return c.Call(ctx, Request{Op: name, Machine: l.Machine, Key: l.Key})
+		})
 	}
 	return []Loop{
-		{Process: Provision, Sync: op(p.Provision), Options: opts},
-		{Process: Initialize, Sync: reconcile.SyncFunc[Lease](func(ctx context.Context, l Lease) error {
-			return p.Install(ctx, l.Machine, l.Token)
-		}), Options: opts},
-		{Process: Recover, Sync: op(p.Repair), Options: opts},
+		{Process: Provision, Sync: op(OpProvision), Options: opts},
+		{Process: Initialize, Sync: op(OpInstall), Options: opts},
+		{Process: Recover, Sync: op(OpRepair), Options: opts},
 	}
 }
 

@@ -104,6 +104,12 @@ func TestTheLoopsBringEveryMachineReadyThroughFailuresCommittingEachStepOnce(t *
 			assert.Equal(t, 1, f["initialize"][id], "initialize of %s", id)
 		}
 		assert.Len(t, f["recover"], broken, "every machine found broken recovered once")
+		provisioned, installed := prov.Effects(bmdb.OpProvision), prov.Effects(bmdb.OpInstall)
+		for _, id := range ids {
+			assert.Equal(t, 1, provisioned[id], "the provider provisioned %s once", id)
+			assert.Equal(t, map[bool]int{false: 1, true: 2}[prov.Broken(id)], installed[id],
+				"the provider installed on %s once, or twice if it was found broken and repaired", id)
+		}
 		assert.Positive(t, st.Events["provision"][bmdb.EventFailed], "the provider's failures were retried")
 		assert.Zero(t, st.Leases, "closing the session released everything")
 	})

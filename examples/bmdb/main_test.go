@@ -25,8 +25,10 @@ func TestMain(m *testing.M) {
 		os.Exit(crashWorker())
 	}
 	code := m.Run()
-	if shared.srv != nil {
-		shared.srv.Stop()
+	for _, srv := range []*bmdbtest.Postgres{shared.srv, faulty.srv} {
+		if srv != nil {
+			srv.Stop()
+		}
 	}
 	if code == 0 {
 		if err := goleak.Find(); err != nil {

@@ -5,6 +5,9 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"time"
+
+	"github.com/steadfast-go/steadfast/backoff"
 )
 
 // migrations are the schema, one entry per version: entry i takes a database from version i
@@ -56,39 +59,55 @@ var migrations = [][]string{
 	{ // 2: audit queries by machine
 		`CREATE INDEX history_machine ON history (machine_id, process, event)`,
 	},
+	{ // 3: the idempotency key of the work on a machine, which outlives a takeover (see Lease.Key)
+		`ALTER TABLE work ADD COLUMN idem_key BIGINT`,
+	},
 }
 
 // SchemaVersion is the schema version this package migrates to.
 var SchemaVersion = len(migrations)
 
-// migrate brings the schema to SchemaVersion in one transaction, or fails if it is newer.
+// migrate brings the schema to SchemaVersion in one transaction, or fails if it is newer. A
+// transient error (another process migrating holds the lock longer than lock_timeout) is
+// retried for up to a minute.
 func (db *DB) migrate(ctx context.Context) error {
-	err := db.inTx(ctx, func(tx *sql.Tx) error {
-		if db.d.name == "postgres" {
-			// Several processes may start at once: one migrates, the others wait and find it done.
-			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7263514)`); err != nil {
-				return err
-			}
-		}
-		if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)`); err != nil {
-			return err
-		}
-		var have int
-		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_version`).Scan(&have); err != nil {
-			return err
-		}
-		if have > len(migrations) {
-			return &SchemaError{Have: have, Want: len(migrations)}
-		}
-		for v := have; v < len(migrations); v++ {
-			if err := db.applyMigration(ctx, tx, v); err != nil {
-				return err
-			}
-		}
-		return nil
+	p := backoff.Policy{Initial: 20 * time.Millisecond, Max: time.Second, MaxElapsed: time.Minute}
+	_, err := retryTransient(ctx, p, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, db.inTx(ctx, func(tx *sql.Tx) error { return db.migrateTx(ctx, tx) })
 	})
 	if err != nil {
 		return fmt.Errorf("bmdb: migrate %s schema: %w", db.d.name, err)
+	}
+	return nil
+}
+
+// migrateTx is one attempt at the migration.
+func (db *DB) migrateTx(ctx context.Context, tx *sql.Tx) error {
+	if db.d.name == "postgres" {
+		// A migration may take longer than a statement usually may; the lock wait stays
+		// bounded. Several processes may start at once: one migrates, the others wait and
+		// find it done.
+		if _, err := tx.ExecContext(ctx, `SET LOCAL statement_timeout = 0`); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7263514)`); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)`); err != nil {
+		return err
+	}
+	var have int
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_version`).Scan(&have); err != nil {
+		return err
+	}
+	if have > len(migrations) {
+		return &SchemaError{Have: have, Want: len(migrations)}
+	}
+	for v := have; v < len(migrations); v++ {
+		if err := db.applyMigration(ctx, tx, v); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -9,8 +9,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/steadfast-go/steadfast/backoff"
 	"github.com/steadfast-go/steadfast/examples/bmdb"
 	"github.com/steadfast-go/steadfast/examples/bmdb/bmdbtest"
+	"github.com/steadfast-go/steadfast/reconcile"
 )
 
 func TestAHeartbeatKeepsTheSessionsLeasesFromBeingTakenOver(t *testing.T) {
@@ -122,15 +124,37 @@ func TestServeStartsANewSessionWhenOneIsLost(t *testing.T) {
 	err := db.Serve(context.Background(), t.Name(), func(ctx context.Context, s *bmdb.Session) error {
 		seen = append(seen, s.ID())
 		if len(seen) == 2 {
-			return stop
+			return backoff.Permanent(stop)
 		}
 		clock.Advance(time.Hour) // the first session's heartbeats fail
 		<-ctx.Done()
+		assert.ErrorIs(t, context.Cause(ctx), bmdb.ErrSessionLost)
 		return nil
 	}, bmdb.SessionTTL(250*time.Millisecond))
-	require.ErrorIs(t, err, stop, "an error that is not a session loss ends Serve")
+	require.ErrorIs(t, err, stop, "a permanent error ends Serve")
 	assert.Equal(t, []int64{1, 2}, seen, "the lost session was followed by a new one")
 	st, err := db.Stats(context.Background())
 	require.NoError(t, err)
 	assert.Zero(t, st.Sessions, "both sessions were closed")
+}
+
+func TestAClaimThatFindsItsSessionExpiredEndsTheSessionAsLost(t *testing.T) {
+	clock := bmdbtest.NewClock(epoch)
+	db := open(t, d0(t), bmdb.WithClock(clock.Now))
+	require.NoError(t, db.AddMachines(context.Background(), bmdb.StageNew, "m1"))
+	s := session(t, db, time.Hour) // no heartbeat comes within the test
+	src := s.Source(bmdb.Provision, fast...)
+	var runErr, cause error
+	err := s.Run(context.Background(), func(ctx context.Context) error {
+		clock.Advance(2 * time.Hour) // as if the process was frozen past its TTL
+		runErr = reconcile.Run(ctx, src, reconcile.SyncFunc[bmdb.Lease](func(context.Context, bmdb.Lease) error {
+			return nil
+		}))
+		cause = context.Cause(ctx)
+		return runErr
+	})
+	assert.NoError(t, runErr, "the loop stops quietly: its context ended")
+	assert.ErrorIs(t, cause, bmdb.ErrSessionLost, "the claim ended the session's context")
+	assert.ErrorIs(t, cause, bmdb.ErrSessionExpired, "and says why")
+	assert.ErrorIs(t, err, bmdb.ErrSessionLost, "Run reports the loss")
 }

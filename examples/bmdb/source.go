@@ -2,11 +2,12 @@ package bmdb
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"time"
+
+	"golang.org/x/time/rate"
 
 	"github.com/steadfast-go/steadfast/backoff"
 	"github.com/steadfast-go/steadfast/reconcile"
@@ -25,11 +26,18 @@ type Process struct {
 // Lease is the key [reconcile.Run] hands to a sync: the machine to work on, and the lease that
 // lets this process do it. Token is the fencing token: it grows every time the work on the
 // machine changes hands, and a report ([Source.Done]) with an old token is refused.
+//
+// Key is the idempotency key of the work: the token of the lease that began it. It stays the
+// same while the work is retried and when an expired lease is taken over, and changes only
+// once the work was done or dropped, so that a call to the outside world repeated after a
+// takeover carries the key of the attempt that may already have acted. Pass it as the
+// request id of such calls (see [Request]).
 type Lease struct {
 	Machine string
 	Process string
 	Session int64
 	Token   int64
+	Key     int64
 }
 
 // DefaultMachineBackoff is the per-machine backoff after a failed sync unless
@@ -42,24 +50,39 @@ var DefaultMachineBackoff = backoff.Policy{Initial: time.Second, Multiplier: 2, 
 type Source struct {
 	sess    *Session
 	proc    Process
-	batch   int
+	batch   int // 0: twice the workers in Get or holding a lease, at least minBatch
 	poll    time.Duration
 	policy  backoff.Policy
 	jitter  func() float64
+	limiter *rate.Limiter
+	onClaim func(leases int, err error)
 	claimMu chan struct{} // a one-slot semaphore: one claim at a time, waited on with a context
+	users   atomic.Int64  // workers in Get or holding a lease
 
-	mu  sync.Mutex
-	buf []Lease // claimed and not handed out yet; their leases live with the session
+	mu   sync.Mutex
+	buf  []Lease          // claimed and not handed out yet; their leases live with the session
+	held map[string]int64 // machine -> token of every lease claimed and not yet reported
+	// suspect: a claim failed, and may have taken leases whose answer was lost (a timeout
+	// after the commit); the next claim adopts them first.
+	suspect atomic.Bool
 
 	group group // PostgreSQL's group commit of successes
 }
 
 var _ reconcile.Source[Lease] = (*Source)(nil)
 
+// The bounds of a batch whose size follows the number of workers.
+const (
+	minBatch = 16
+	maxBatch = 256
+)
+
 // SourceOption configures [Session.Source].
 type SourceOption func(*Source)
 
-// SourceBatch sets how many machines one claim takes at most (default 16).
+// SourceBatch sets how many machines one claim takes at most. The default follows the work:
+// twice the number of workers that are in Get or hold a lease, at least 16 and at most 256,
+// so that one claim feeds every worker and the next one runs while they work.
 func SourceBatch(n int) SourceOption { return func(s *Source) { s.batch = max(n, 1) } }
 
 // SourcePoll sets how long Get waits before it looks again when no machine is due (default
@@ -71,9 +94,24 @@ func SourcePoll(d time.Duration) SourceOption { return func(s *Source) { s.poll 
 // gives up on a machine by itself.
 func SourceBackoff(p backoff.Policy) SourceOption { return func(s *Source) { s.policy = p } }
 
+// SourceQueryLimit makes every claim, the source's query for work, wait for a token of l
+// first: the rate of claims, and so the load a control loop puts on the database, is bounded
+// however many machines are due or workers wait (the origin's DBQueryLimiter). A limiter may
+// be shared by the sources of several loops to bound them together. A claim made ahead of
+// need, while workers still have leases, is skipped when no token is free at once. Nil (the
+// default) means no limit.
+func SourceQueryLimit(l *rate.Limiter) SourceOption { return func(s *Source) { s.limiter = l } }
+
+// SourceOnClaim calls fn after every claim with the number of leases it took and its error
+// (nil when it took none because none was due), for metrics and logs. It is called on the
+// claiming worker's goroutine and must not block for long.
+func SourceOnClaim(fn func(leases int, err error)) SourceOption {
+	return func(s *Source) { s.onClaim = fn }
+}
+
 // Source returns the work source of process p in this session. It does no I/O.
 func (s *Session) Source(p Process, opts ...SourceOption) *Source {
-	src := &Source{sess: s, proc: p, batch: 16, poll: 100 * time.Millisecond,
+	src := &Source{sess: s, proc: p, poll: 100 * time.Millisecond,
 		policy: DefaultMachineBackoff, jitter: rand.Float64, claimMu: make(chan struct{}, 1)}
 	for _, opt := range opts {
 		opt(src)
@@ -81,95 +119,12 @@ func (s *Session) Source(p Process, opts ...SourceOption) *Source {
 	return src
 }
 
-// Get returns a lease on a machine that needs the source's process, claiming a batch from the
-// database when it has none left. It blocks until a machine is due or ctx ends (then it
-// returns ctx's cause). A database error is retried for up to one session TTL, then returned,
-// which stops [reconcile.Run]; so is [ErrSessionExpired].
-func (s *Source) Get(ctx context.Context) (Lease, error) {
-	for {
-		if l, ok := s.pop(); ok {
-			s.refill(ctx)
-			return l, nil
-		}
-		select {
-		case s.claimMu <- struct{}{}:
-		case <-ctx.Done():
-			return Lease{}, context.Cause(ctx)
-		}
-		l, err := s.claimAndPop(ctx)
-		<-s.claimMu
-		if err != nil || l != (Lease{}) {
-			return l, err
-		}
+// batchSize is how many machines the next claim takes at most.
+func (s *Source) batchSize() int {
+	if s.batch > 0 {
+		return s.batch
 	}
-}
-
-// claimAndPop claims a batch, keeps it and pops one; it waits one poll interval and returns a
-// zero Lease if no machine is due. Its caller holds claimMu.
-func (s *Source) claimAndPop(ctx context.Context) (Lease, error) {
-	if l, ok := s.pop(); ok { // another worker claimed while this one waited for the semaphore
-		return l, nil
-	}
-	policy := backoff.Policy{Initial: 50 * time.Millisecond, Max: s.sess.ttl / 4, MaxElapsed: s.sess.ttl}
-	leases, err := backoff.RetryValue(ctx, policy, func(ctx context.Context) ([]Lease, error) {
-		ls, err := s.claimCollecting(ctx)
-		if errors.Is(err, ErrSessionExpired) {
-			return nil, backoff.Permanent(err)
-		}
-		return ls, err
-	})
-	switch {
-	case ctx.Err() != nil:
-		return Lease{}, context.Cause(ctx)
-	case err != nil:
-		return Lease{}, fmt.Errorf("bmdb: claim %s: %w", s.proc.Name, err)
-	case len(leases) == 0:
-		if !backoff.Sleep(ctx, s.poll) {
-			return Lease{}, context.Cause(ctx)
-		}
-		return Lease{}, nil
-	}
-	s.mu.Lock()
-	s.buf = append(s.buf, leases[1:]...)
-	s.mu.Unlock()
-	return leases[0], nil
-}
-
-// claimCollecting claims; if the claim saw an expired session, it collects it first (so that
-// the claim can take over its leases: claims go by machine id, and a dead worker's machines
-// are the lowest still due) and claims again.
-func (s *Source) claimCollecting(ctx context.Context) ([]Lease, error) {
-	ls, err := s.claim(ctx)
-	if !errors.Is(err, errCollect) {
-		return ls, err
-	}
-	if _, err := s.sess.db.GC(ctx); err != nil {
-		return nil, err
-	}
-	return s.claim(ctx)
-}
-
-// refill tops the buffer up ahead of need: when it holds less than half a batch and no claim
-// runs, this worker claims now (once, with no retry), while the others go on working from
-// the buffer. An error is left for the next Get that finds the buffer empty.
-func (s *Source) refill(ctx context.Context) {
-	s.mu.Lock()
-	low := len(s.buf) < s.batch/2
-	s.mu.Unlock()
-	if !low {
-		return
-	}
-	select {
-	case s.claimMu <- struct{}{}:
-	default:
-		return // a claim is running
-	}
-	defer func() { <-s.claimMu }()
-	if leases, err := s.claimCollecting(ctx); err == nil {
-		s.mu.Lock()
-		s.buf = append(s.buf, leases...)
-		s.mu.Unlock()
-	}
+	return min(max(2*int(s.users.Load()), minBatch), maxBatch)
 }
 
 func (s *Source) pop() (Lease, bool) {
@@ -183,26 +138,38 @@ func (s *Source) pop() (Lease, bool) {
 	return l, true
 }
 
+// push keeps leases just claimed for the workers.
+func (s *Source) push(leases []Lease) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.held == nil {
+		s.held = map[string]int64{}
+	}
+	for _, l := range leases {
+		s.held[l.Machine] = l.Token
+	}
+	s.buf = append(s.buf, leases...)
+}
+
+// forget drops reported or released leases from the ones the source holds.
+func (s *Source) forget(leases ...Lease) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, l := range leases {
+		if s.held[l.Machine] == l.Token {
+			delete(s.held, l.Machine)
+		}
+	}
+}
+
 // Release gives back the leases this source claimed but has not handed out, so that other
 // processes can take them at once. Call it after [reconcile.Run] returned. It blocks on the
-// database.
+// database, and gives up on a lease it cannot release (it then expires with the session).
 func (s *Source) Release(ctx context.Context) error {
 	s.mu.Lock()
 	leases := s.buf
 	s.buf = nil
 	s.mu.Unlock()
-	for _, l := range leases {
-		if err := s.release(ctx, l); err != nil {
-			return fmt.Errorf("bmdb: release %s of %q: %w", l.Process, l.Machine, err)
-		}
-	}
-	return nil
-}
-
-// release frees l if it is still held with its token.
-func (s *Source) release(ctx context.Context, l Lease) error {
-	_, err := s.sess.db.exec(ctx, s.sess.db.sql, `UPDATE work SET session_id = NULL
-		WHERE machine_id = ? AND process = ? AND session_id = ? AND token = ?`,
-		l.Machine, l.Process, l.Session, l.Token)
-	return err
+	defer s.forget(leases...)
+	return s.release(ctx, leases...)
 }

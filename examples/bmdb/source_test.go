@@ -3,6 +3,7 @@ package bmdb_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -61,7 +62,7 @@ func TestDoneMovesTheMachineToTheNextStageAndRecordsIt(t *testing.T) {
 
 		l, err := getWithin(src, time.Second)
 		require.NoError(t, err)
-		assert.Equal(t, bmdb.Lease{Machine: "m1", Process: "provision", Session: s.ID(), Token: 1}, l)
+		assert.Equal(t, bmdb.Lease{Machine: "m1", Process: "provision", Session: s.ID(), Token: 1, Key: 1}, l)
 		require.NoError(t, src.Done(ctx, l, reconcile.OutcomeOf(nil)))
 
 		st, err := db.Stats(ctx)
@@ -98,6 +99,7 @@ func TestAWorkerWhoseLeaseWasTakenOverCannotCommit(t *testing.T) {
 		require.NoError(t, err, "an expired lease is taken over")
 		assert.Equal(t, "m1", l.Machine)
 		assert.Equal(t, late.Token+1, l.Token, "a takeover bumps the fencing token")
+		assert.Equal(t, late.Key, l.Key, "and keeps the idempotency key of the work")
 
 		err = slow.Done(ctx, late, reconcile.OutcomeOf(nil))
 		require.ErrorIs(t, err, bmdb.ErrLeaseLost, "the late commit is refused")
@@ -116,7 +118,7 @@ func TestAWorkerWhoseLeaseWasTakenOverCannotCommit(t *testing.T) {
 		require.NoError(t, err)
 		require.Len(t, hist, 2)
 		assert.Equal(t, bmdb.Event{Machine: "m1", Process: "provision", Session: late.Session, Token: late.Token,
-			Event: bmdb.EventExpired, Cause: "collected", AtMillis: clock.Now().UnixMilli()}, hist[0])
+			Event: bmdb.EventExpired, Cause: fmt.Sprintf("taken over by session %d", fresh.ID()), AtMillis: clock.Now().UnixMilli()}, hist[0])
 		assert.Equal(t, bmdb.EventFinished, hist[1].Event)
 		assert.Equal(t, fresh.ID(), hist[1].Session, "only the new owner's work is recorded as finished")
 	})

@@ -3,6 +3,9 @@ package bmdbtest_test
 import (
 	"context"
 	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -43,4 +46,26 @@ func TestStartPostgresGivesEachCallerItsOwnDatabaseAndStopCleansUp(t *testing.T)
 	_, err = os.Stat(dir)
 	assert.True(t, os.IsNotExist(err), "Stop removes the server's directory")
 	srv.Stop() // subsequent calls do nothing
+}
+
+func TestCrashCutsClientsOffAndRestartBringsTheDurableDataBack(t *testing.T) {
+	srv := bmdbtest.StartPostgres(t, bmdbtest.Durable())
+	dsn := srv.NewDatabase(t)
+	psql := func(sql string) (string, error) {
+		out, err := exec.Command(filepath.Join(srv.Bin, "psql"), "-X", "-A", "-t", "-d", dsn, "-c", sql).CombinedOutput()
+		return strings.TrimSpace(string(out)), err
+	}
+	out, err := psql(`CREATE TABLE t (x int); INSERT INTO t VALUES (42)`)
+	require.NoError(t, err, out)
+
+	require.NoError(t, srv.Crash())
+	_, err = psql(`SELECT 1`)
+	assert.Error(t, err, "a crashed server refuses connections")
+	assert.Error(t, srv.Crash(), "crashing a server that is down is an error")
+
+	require.NoError(t, srv.Restart(context.Background()))
+	got, err := psql(`SELECT x FROM t`)
+	require.NoError(t, err, got)
+	assert.Equal(t, "42", got, "the committed data survived the crash, on the same port")
+	assert.Error(t, srv.Restart(context.Background()), "restarting a running server is an error")
 }

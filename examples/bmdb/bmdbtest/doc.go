@@ -10,6 +10,10 @@
 //     a message naming the Debian package postgresql, unless STEADFAST_REQUIRE_SERVERS=1,
 //     when it fails.
 //   - [Postgres.NewDatabase] gives each test a database of its own on a shared server.
+//   - [Postgres.Crash] stops the server at once, as an immediate shutdown or a crash does, and
+//     [Postgres.Restart] starts it again on the same port and data, so that a test can
+//     restart the database under its clients, or keep it down for as long as it likes. Only a
+//     server started [Durable] keeps every acknowledged commit through a crash.
 //   - A [Clock] is safe for concurrent use; pass its Now to bmdb.WithClock.
 //
 // It imports nothing beyond the standard library.

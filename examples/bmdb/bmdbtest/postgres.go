@@ -27,16 +27,29 @@ type Postgres struct {
 	Dir  string // the temporary directory of its data, socket and log
 	Port int    // its TCP port on 127.0.0.1
 
-	cmd   *exec.Cmd
-	runAs string // "postgres" when running as root, else ""
-	dbs   atomic.Int64
+	cmd     *exec.Cmd
+	exited  chan struct{} // closed when cmd has exited
+	runAs   string        // "postgres" when running as root, else ""
+	durable bool
+	dbs     atomic.Int64
 }
+
+// Option configures [Start] and [StartPostgres].
+type Option func(*Postgres)
+
+// Durable makes every commit reach the write-ahead log before it is acknowledged, as a
+// production server's do (synchronous_commit=on), so that a [Postgres.Crash] loses no
+// committed transaction. By default commits are acknowledged before they are written, which
+// is faster, and a crash loses the last fraction of a second of them. Either way the files
+// are never flushed to disk (fsync=off): the data survives a crash of the server, not of the
+// machine.
+func Durable() Option { return func(p *Postgres) { p.durable = true } }
 
 // StartPostgres starts a server for the test and stops it when the test ends (t.Cleanup). It
 // skips the test if the binaries are missing, unless STEADFAST_REQUIRE_SERVERS=1.
-func StartPostgres(t testing.TB) *Postgres {
+func StartPostgres(t testing.TB, opts ...Option) *Postgres {
 	t.Helper()
-	p, err := Start(context.Background())
+	p, err := Start(context.Background(), opts...)
 	if errors.Is(err, ErrNoPostgres) && os.Getenv("STEADFAST_REQUIRE_SERVERS") != "1" {
 		t.Skip(err.Error())
 	}
@@ -49,12 +62,15 @@ func StartPostgres(t testing.TB) *Postgres {
 
 // Start starts a server and returns it once it accepts connections; the caller stops it with
 // [Postgres.Stop]. It returns [ErrNoPostgres] if the binaries are missing.
-func Start(ctx context.Context) (*Postgres, error) {
+func Start(ctx context.Context, opts ...Option) (*Postgres, error) {
 	bin, err := findBin()
 	if err != nil {
 		return nil, err
 	}
 	p := &Postgres{Bin: bin}
+	for _, opt := range opts {
+		opt(p)
+	}
 	if os.Geteuid() == 0 {
 		p.runAs = "postgres"
 	}
@@ -129,32 +145,38 @@ func (p *Postgres) initdb(ctx context.Context) error {
 	return nil
 }
 
-// serve starts the server on a free port and waits until it accepts connections.
+// serve starts the server, on a free port the first time, and waits until it accepts
+// connections.
 func (p *Postgres) serve(ctx context.Context) error {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return err
+	if p.Port == 0 {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return err
+		}
+		p.Port = l.Addr().(*net.TCPAddr).Port
+		_ = l.Close()
 	}
-	p.Port = l.Addr().(*net.TCPAddr).Port
-	_ = l.Close()
-	logf, err := os.Create(filepath.Join(p.Dir, "server.log"))
+	logf, err := os.OpenFile(filepath.Join(p.Dir, "server.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return err
 	}
 	defer logf.Close()
 	p.cmd = p.command(context.Background(), "postgres", "-D", filepath.Join(p.Dir, "data"),
 		"-h", "127.0.0.1", "-p", strconv.Itoa(p.Port), "-k", p.Dir,
-		"-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
+		"-c", "fsync=off", "-c", "synchronous_commit="+map[bool]string{false: "off", true: "on"}[p.durable],
+		"-c", "full_page_writes=off",
 		"-c", "max_connections=300")
 	p.cmd.Stdout, p.cmd.Stderr = logf, logf
 	p.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := p.cmd.Start(); err != nil {
 		return fmt.Errorf("bmdbtest: start postgres: %w", err)
 	}
+	p.exited = make(chan struct{})
+	go func(cmd *exec.Cmd, exited chan struct{}) { _ = cmd.Wait(); close(exited) }(p.cmd, p.exited)
 	return p.waitReady(ctx)
 }
 
-// waitReady polls pg_isready for up to 30 s.
+// waitReady polls pg_isready for up to 30 s, or until the server exits.
 func (p *Postgres) waitReady(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
@@ -170,6 +192,9 @@ func (p *Postgres) waitReady(ctx context.Context) error {
 		case <-ctx.Done():
 			log, _ := os.ReadFile(filepath.Join(p.Dir, "server.log"))
 			return fmt.Errorf("bmdbtest: postgres did not become ready: %w: %s", ctx.Err(), log)
+		case <-p.exited:
+			log, _ := os.ReadFile(filepath.Join(p.Dir, "server.log"))
+			return fmt.Errorf("bmdbtest: postgres exited before it became ready: %s", log)
 		case <-tick.C:
 		}
 	}
@@ -207,13 +232,11 @@ func (p *Postgres) Stop() {
 	if p.cmd != nil && p.cmd.Process != nil {
 		// SIGINT is PostgreSQL's fast shutdown; the whole group, since runuser forks.
 		_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGINT)
-		done := make(chan struct{})
-		go func() { _ = p.cmd.Wait(); close(done) }()
 		select {
-		case <-done:
+		case <-p.exited:
 		case <-time.After(20 * time.Second):
 			_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
-			<-done
+			<-p.exited
 		}
 		p.cmd = nil
 	}

@@ -1,7 +1,9 @@
 // Command bmdb runs the BMDB control loops (provision, initialize, recover) over machines in a
 // database, against a simulated provider with latency and failures, shows progress while it
 // runs and checks the result at the end: every machine ready, and the history shows each
-// machine provisioned and initialized exactly once. It exits 1 if the result is wrong.
+// machine provisioned and initialized exactly once, and no side effect repeated at the provider.
+// It exits 1 if the result is wrong. -rate bounds the work items taken per second, -query-rate
+// the claims, the queries for work that load the database.
 //
 // By default it uses a SQLite file in a temporary directory. With -db postgres://... several
 // processes, on several machines, share the work: run the same command in each.
@@ -32,7 +34,7 @@ import (
 type config struct {
 	dsn                        string
 	machines, workers          int
-	rate                       float64
+	rate, queryRate            float64
 	latency, ttl, timeout      time.Duration
 	failRate, busyRate, broken float64
 	seed                       uint64
@@ -44,6 +46,7 @@ func main() {
 	flag.IntVar(&c.machines, "machines", 300, "machines to seed (ids m0000...; existing ones are kept)")
 	flag.IntVar(&c.workers, "workers", 8, "workers per control loop")
 	flag.Float64Var(&c.rate, "rate", 400, "work items taken per second, all loops together")
+	flag.Float64Var(&c.queryRate, "query-rate", 50, "claims (queries for work) per second, all loops together: what protects the database")
 	flag.DurationVar(&c.latency, "latency", 15*time.Millisecond, "mean latency of a provider call")
 	flag.Float64Var(&c.failRate, "fail", 0.15, "chance that a provider call fails")
 	flag.Float64Var(&c.busyRate, "busy", 0.05, "chance that a provider call says busy, retry after its latency")
@@ -70,7 +73,7 @@ func run(ctx context.Context, c config, log *slog.Logger) error {
 		defer os.RemoveAll(dir)
 		c.dsn = filepath.Join(dir, "bmdb.sqlite")
 	}
-	db, err := bmdb.Open(ctx, c.dsn)
+	db, err := bmdb.Open(ctx, c.dsn, bmdb.WithTTL(c.ttl))
 	if err != nil {
 		return err
 	}
@@ -82,22 +85,24 @@ func run(ctx context.Context, c config, log *slog.Logger) error {
 	if err := db.AddMachines(ctx, bmdb.StageNew, ids...); err != nil {
 		return err
 	}
-	log.Info("seeded", "db", db.Dialect(), "machines", c.machines, "workers_per_loop", c.workers, "rate", c.rate)
+	log.Info("seeded", "db", db.Dialect(), "machines", c.machines, "workers_per_loop", c.workers, "rate", c.rate,
+		"query_rate", c.queryRate)
 	start := time.Now()
-	if err := work(ctx, db, c, log); err != nil {
+	prov := &bmdb.Provider{Latency: c.latency, FailRate: c.failRate, BusyRate: c.busyRate, BrokenRate: c.broken, Seed: c.seed}
+	if err := work(ctx, db, prov, c, log); err != nil {
 		return err
 	}
-	return summarize(ctx, db, c, time.Since(start), log)
+	return summarize(ctx, db, prov, c, time.Since(start), log)
 }
 
 // work runs the loops in a session (a new one if it is lost) until every machine is ready or
 // the timeout passes.
-func work(ctx context.Context, db *bmdb.DB, c config, log *slog.Logger) error {
+func work(ctx context.Context, db *bmdb.DB, prov *bmdb.Provider, c config, log *slog.Logger) error {
 	ctx, cancel := context.WithTimeoutCause(ctx, c.timeout, fmt.Errorf("not every machine ready after %v", c.timeout))
 	defer cancel()
-	prov := &bmdb.Provider{Latency: c.latency, FailRate: c.failRate, BusyRate: c.busyRate, BrokenRate: c.broken, Seed: c.seed}
+	queries := rate.NewLimiter(rate.Limit(c.queryRate), 3) // one claim per loop at once
 	loops := bmdb.Loops(prov, bmdb.SourceBackoff(backoff.Policy{Initial: 50 * time.Millisecond, Max: time.Second}),
-		bmdb.SourcePoll(50*time.Millisecond))
+		bmdb.SourcePoll(50*time.Millisecond), bmdb.SourceQueryLimit(queries))
 	limiter := rate.NewLimiter(rate.Limit(c.rate), c.workers)
 	hooks := reconcile.Hooks{OnReportFailed: func(key any, err error) {
 		l, _ := key.(bmdb.Lease)
@@ -115,7 +120,7 @@ func work(ctx context.Context, db *bmdb.DB, c config, log *slog.Logger) error {
 		stop()
 		wg.Wait()
 		return err
-	}, bmdb.SessionTTL(c.ttl), bmdb.SessionLogger(log))
+	}, bmdb.SessionLogger(log))
 	switch {
 	case err != nil:
 		return err

@@ -43,9 +43,9 @@ func progress(ctx context.Context, db *bmdb.DB, machines int, log *slog.Logger) 
 }
 
 // summarize prints the result and checks it against the history: every machine ready,
-// provisioned once and initialized once, and recovered exactly as often as an install found it
-// broken.
-func summarize(ctx context.Context, db *bmdb.DB, c config, took time.Duration, log *slog.Logger) error {
+// provisioned once and initialized once, recovered exactly as often as an install found it
+// broken, and no side effect repeated at the provider.
+func summarize(ctx context.Context, db *bmdb.DB, prov *bmdb.Provider, c config, took time.Duration, log *slog.Logger) error {
 	st, err := db.Stats(ctx)
 	if err != nil {
 		return err
@@ -88,9 +88,29 @@ func summarize(ctx context.Context, db *bmdb.DB, c config, took time.Duration, l
 	if r, d := st.Events[bmdb.Recover.Name][bmdb.EventFinished], st.Events[bmdb.Initialize.Name][bmdb.EventDropped]; r != d {
 		problems = append(problems, fmt.Sprintf("%d recoveries for %d broken installs", r, d))
 	}
+	problems = append(problems, repeated(prov, finished)...)
+	fmt.Printf("  provider: %d requests answered again from their first answer (repeats deduped)\n", prov.Replays())
 	if len(problems) > 0 {
 		return fmt.Errorf("wrong result: %v", problems)
 	}
 	log.Info("result checked: every machine ready, provisioned and initialized exactly once")
 	return nil
+}
+
+// repeated lists the side effects the provider repeated: a machine provisioned more than once,
+// or installed on more than once plus once per recovery (each repair makes the next install
+// a new request).
+func repeated(prov *bmdb.Provider, finished map[string]map[string]int) []string {
+	var problems []string
+	for m, n := range prov.Effects(bmdb.OpProvision) {
+		if n != 1 {
+			problems = append(problems, fmt.Sprintf("%s provisioned %d times", m, n))
+		}
+	}
+	for m, n := range prov.Effects(bmdb.OpInstall) {
+		if want := 1 + finished[bmdb.Recover.Name][m]; n != want {
+			problems = append(problems, fmt.Sprintf("%s installed on %d times, want %d", m, n, want))
+		}
+	}
+	return problems
 }
