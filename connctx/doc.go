@@ -1,6 +1,7 @@
 // Package connctx ties contexts to connections: a context that ends when its connection is
-// lost, and a supervisor that runs a session on a connection and starts over from a clean
-// slate when it is lost.
+// lost, a supervisor that runs a session on a connection and starts over from a clean slate
+// when it is lost, and a leader that runs a session only while it holds a lease, on the same
+// supervisor: leadership is a lifetime, like a connection's.
 //
 // The rules:
 //
@@ -55,6 +56,52 @@
 //     like any goroutine's panic it ends the program, so recover inside it if that is not
 //     wanted.
 //   - The package does not log: the [Hooks] given to Supervise with [WithHooks] report what happened.
+//
+// # Leadership
+//
+// A [Leader] runs a session only while it holds a lease of a [Lock], on Supervise: acquiring
+// is dialling, renewing is the lifetime, releasing is closing. The lock is the store's three
+// writes; everything else is the Leader's. The rules:
+//
+//   - [Leader.Run] blocks, and returns nil when its context ends; it gives up as Supervise
+//     does (a [backoff.Permanent] error from Acquire or the session, a spent budget). The
+//     Options of Supervise are [LeaseOption]s too, with the lease's meaning; a lease held by
+//     another is a failed acquire attempt, a [*HeldError] matching [ErrLeaseHeld], retried
+//     every renew interval by default.
+//   - The session's context ends, with a [*LeaseLostError] matching [ErrLeaseLost] as its
+//     cause, as soon as a renewal returns another holder (or none) or a Permanent error, and
+//     at the lease's deadline if no renewal succeeded before it, even while a Renew call
+//     hangs. A renewal that returns after the deadline does not revive the lease.
+//   - The session's context carries the lease's deadline: the start of the last successful
+//     acquire or renewal plus [WithRenewDeadline], on the monotonic clock (or the parent's
+//     deadline, if sooner). It moves later with each renewal. The lock lets another take the
+//     lease only after [WithLeaseDuration], which is longer, so the holder's deadline passes
+//     before anyone else can hold the lease, while clocks run at the same rate.
+//   - A process frozen past its deadline (SIGSTOP, a paused VM) and thawed cannot start a
+//     call on the stale lease: the session context's Err reads the clock and ends the lease
+//     at once, before the watchdog's timer runs, and any call that reads the deadline of a
+//     context derived from it (a dial, a gRPC call, pgx) fails at once. Code that reads
+//     neither (net/http's Transport on a kept-alive connection) should check ctx.Err() or
+//     the deadline before each call. A call already on its way when the process froze is
+//     beyond any lease: pass the fencing token ([Holder]) to the system it changes. The
+//     monotonic clock does not run while a machine is suspended, which the token covers too.
+//   - Renewals run every [WithRenewInterval], shortened at random by up to a fifth, each
+//     with a context that ends at the lease's deadline. A failed renewal is retried at the
+//     same pace until the deadline.
+//   - When a term ends (the session returned, its context ended, Run's context ended) the
+//     teardown is Supervise's, in order: cancel the session's context, wait for the session
+//     and its goroutines, then release the lease, bounded by the renew deadline, unless a
+//     renewal found it taken. The next acquire comes after the restart backoff.
+//   - The session is not called when the lease's deadline passed before it could start (an
+//     acquire that took longer than the renew deadline); the lease is released.
+//   - Bad input (a nil lock, session or context, durations not in the order lease duration >
+//     renew deadline > renew interval > 0, an empty identity, a Supervise option out of
+//     range) is an error matching [ErrInvalid], as is a second Run of a Leader while one
+//     runs. [Leader.Status] reports the state, the holder last seen and the lease's times
+//     without blocking on the lock.
+//   - A panic in Acquire or Release passes on as a dial's or a close's does; a panic in Renew,
+//     which runs on a goroutine of the Leader's, is passed on like a [Probe]'s: the session's
+//     context ends, and Run raises it again after the teardown.
 //
 // With gRPC: dial with grpc.NewClient, call Connect, and [WaitReady] under a timeout; leave
 // reconnecting to Supervise (a new session on a new channel), not to the channel's own

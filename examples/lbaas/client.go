@@ -43,7 +43,7 @@ type Client struct {
 
 // NewClient returns a client for the Engine at base (such as [DefaultURL]), sending token if it
 // is not empty, retrying under p with each attempt bounded by attemptTimeout (zero: none).
-func NewClient(base, token string, p backoff.Policy, attemptTimeout time.Duration) (*Client, error) {
+func NewClient(base, token string, p backoff.Policy, attemptTimeout time.Duration, opts ...ClientOption) (*Client, error) {
 	u, err := url.Parse(base)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("lbaas: API address %q is not an http(s) URL", base)
@@ -51,8 +51,14 @@ func NewClient(base, token string, p backoff.Policy, attemptTimeout time.Duratio
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
-	return &Client{base: strings.TrimRight(base, "/"), token: token, http: &http.Client{}, policy: p,
-		attempt: attemptTimeout, pageLimit: 100}, nil
+	c := &Client{base: strings.TrimRight(base, "/"), token: token, http: &http.Client{}, policy: p,
+		attempt: attemptTimeout, pageLimit: 100}
+	for _, opt := range opts {
+		if opt != nil {
+			opt(c)
+		}
+	}
+	return c, nil
 }
 
 // APIError is an answer the Engine gave with a status other than success.

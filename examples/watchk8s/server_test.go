@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -26,6 +27,7 @@ type apiServer struct {
 	watches   []url // every watch request
 	lists     int
 	faults    []fault
+	leases    *Leases // the coordination.k8s.io/v1 Leases, beside the pods
 }
 
 type url struct{ rv, bookmarks string }
@@ -44,7 +46,7 @@ type fault struct {
 }
 
 func newAPIServer(events int, faults []fault) *apiServer {
-	s := &apiServer{faults: faults}
+	s := &apiServer{faults: faults, leases: NewLeases()}
 	rng := rand.New(rand.NewPCG(1, 2))
 	live := map[string]bool{}
 	for range events {
@@ -84,6 +86,10 @@ func (s *apiServer) stateAt(at int) map[string]int {
 }
 
 func (s *apiServer) serve(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/apis/coordination.k8s.io/") {
+		s.leases.ServeHTTP(w, r)
+		return
+	}
 	if r.URL.Path != "/api/v1/namespaces/default/pods" {
 		writeStatus(w, http.StatusNotFound, metav1.StatusReasonNotFound, "no such path")
 		return
