@@ -90,7 +90,7 @@ func (l *loop) decide(ctx context.Context, err error) outcome {
 		if l.quickCloses++; l.quickCloses == 1 {
 			return outcome{act: reopenNow, err: err}
 		}
-		return retry(l.sched, err)
+		return quickRetry(l.sched, err)
 	}
 	l.quickCloses = 0 // anything but a quick close breaks the row
 	if err == nil || errors.Is(err, ErrIdle) {
@@ -139,6 +139,19 @@ func retry(s *backoff.Schedule, err error) outcome {
 	return outcome{act: reopenAfter, delay: max(d, 0), err: err}
 }
 
+// quickRetry is the outcome of a quick close after another: a failure on the stream's schedule,
+// which counts it against the budget, but never waiting longer than the policy's first delay. A
+// server that closes streams at once is one that is starting (electing a leader, loading its
+// cache): a doubled delay would land the retry long after it is back, while the first delay
+// is enough to stop a hot loop.
+func quickRetry(s *backoff.Schedule, err error) outcome {
+	o := retry(s, err)
+	if o.act == reopenAfter {
+		o.delay = min(o.delay, s.Policy().Delay(1))
+	}
+	return o
+}
+
 // attempts is the failures in a row: the stream's, and the handler's on the current event.
 func (l *loop) attempts() int { return l.sched.Failures() + l.hsched.Failures() }
 
@@ -162,7 +175,7 @@ func (l *loop) pause(ctx context.Context, o outcome) bool {
 // giveUp records and reports the end of the resource.
 func (l *loop) giveUp(o outcome) *GiveUpError {
 	err := &GiveUpError{Resource: l.r.name, Reason: o.reason, Last: o.err}
-	l.r.setState(StateFailed, o.err, l.attempts())
+	l.r.setFailed(err, o.err, l.attempts())
 	if l.cfg.hooks.OnGiveUp != nil {
 		l.cfg.hooks.OnGiveUp(err)
 	}

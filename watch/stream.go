@@ -33,6 +33,10 @@ func (l *loop) watch(ctx context.Context) error {
 	case isNil(w):
 		return malformedf("Watch returned neither a stream nor an error")
 	}
+	if err := l.synced(ctx); err != nil { // the stream is open: from now on nothing is missed
+		w.Stop()
+		return err
+	}
 	return l.consume(ctx, w)
 }
 
