@@ -22,6 +22,13 @@
 //     is open from there, before any event of that watch: the list's objects after a list,
 //     the first open otherwise. A handler that is a [Syncer] is told then, and again after
 //     every relist, before the next event; synced stays true once it is.
+//   - Streaming list. With [WithStreamingList], a resource that would list opens a watch with
+//     SendInitialEvents and ResourceVersionMatch NotOlderThan instead, delivers its objects as
+//     a list's, and at the bookmark annotated k8s.io/initial-events-end delivers a Tombstone
+//     for each known object it did not send, moves the resume point there and is synced;
+//     before that bookmark the resume point does not move, and a stream that ends starts the
+//     streaming list over. A server that answers it 400 or 422 is not asked again: the
+//     resource lists and watches, in the same attempt.
 //   - Order and backpressure. The events of one resource are handled one at a time, in order;
 //     the next event is read only after the handler returned. Resources run concurrently. A
 //     resource added under the name of one removed whose loop has not returned yet starts only

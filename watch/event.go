@@ -21,6 +21,9 @@ func (l *loop) event(ctx context.Context, ev apiwatch.Event) error {
 		if err != nil {
 			return fmt.Errorf("%s event: %w", ev.Type, err)
 		}
+		if l.initial != nil {
+			return l.initialEvent(ctx, ev, k, rv)
+		}
 		l.progress()
 		if err := l.deliverKnown(ctx, ev, k, rv); err != nil {
 			return err
@@ -36,8 +39,11 @@ func (l *loop) event(ctx context.Context, ev apiwatch.Event) error {
 		if err != nil {
 			return fmt.Errorf("%s event: %w", ev.Type, err)
 		}
-		if l.initialEnd(ev) {
+		switch {
+		case l.initialEnd(ev):
 			return l.endInitial(ctx, rv)
+		case l.initial != nil:
+			return nil // the list's version is the closing bookmark's
 		}
 		if rv != l.r.rv { // a bookmark that does not move the resume point is no progress
 			l.progress()

@@ -22,6 +22,7 @@ type loop struct {
 	received    int       // events and bookmarks that made progress on the current stream
 	quickCloses int       // streams in a row that closed at once with no event
 	hotRelist   bool      // relisted, and no event received since
+	initial     *initial  // a streaming list until its closing bookmark; nil otherwise
 }
 
 // action is what the loop does after an attempt.
@@ -68,6 +69,9 @@ func (l *loop) attempt(ctx context.Context) error {
 		if err := l.resync(ctx); err != nil {
 			return err
 		}
+	}
+	if l.r.needRelist && l.streams() {
+		return l.watchList(ctx)
 	}
 	if l.r.needRelist {
 		if err := l.relist(ctx); err != nil {

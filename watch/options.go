@@ -146,6 +146,18 @@ func WithListed(list runtime.Object) ResourceOption {
 	return func(r *resourceConfig) { r.listed, r.start = list, true }
 }
 
+// WithStreamingList makes a resource with [WithList] read its state by the streaming list
+// instead of a list call, where the server has it (Kubernetes' WatchList): a watch with
+// SendInitialEvents, ResourceVersionMatch NotOlderThan and bookmarks, which sends every object
+// and then a bookmark annotated k8s.io/initial-events-end, and goes on watching from there.
+// The objects are delivered as a list's are (Added, Modified, nothing for what the handler
+// has, a Tombstone for what is gone once the bookmark comes), the resource is synced at the
+// bookmark, and the resume point moves only then. A server that answers 400 or 422 does not
+// have it: the resource lists instead, in the same attempt, and for the rest of its life.
+// It is not the default because a source that ignores the parameters (client-go's fake
+// clientset does) never sends the bookmark, and the resource would never sync.
+func WithStreamingList() ResourceOption { return func(r *resourceConfig) { r.stream = true } }
+
 // WithCache keeps the resource's objects in c, updated before the handler sees each event
 // (see [Cache]). It needs [WithList], which fills the cache at the start and after every 410:
 // Add returns an error without it, and for a Cache that is already another resource's. The

@@ -21,6 +21,7 @@ type resource struct {
 	needRelist bool   // a 410 was seen (or nothing was listed yet) and the list has not completed
 	needResync bool   // a 410 was seen without a lister; Resync not yet acknowledged
 	needSynced bool   // the state was delivered and Syncer not yet told (nor the status set)
+	noStream   bool   // the server refused a streaming list: list instead
 	notify     func() // tells the Watcher that the synced or failed state changed
 
 	// Guarded by the Watcher's mu.
