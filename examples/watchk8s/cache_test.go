@@ -96,3 +96,49 @@ func TestTheCacheAndTheSyncedSignalHoldThroughClientGoAcrossDropsAnd410s(t *test
 	assert.Equal(t, 3, srv.lists, "one list at the start, one per 410")
 	assert.Equal(t, "40", srv.watches[0].rv, "the first watch starts from the first list")
 }
+
+func TestTheStreamingListAndItsRefusalThroughClientGo(t *testing.T) {
+	for _, refuse := range []bool{false, true} {
+		t.Run(map[bool]string{false: "streamed", true: "refused"}[refuse], func(t *testing.T) {
+			srv := newAPIServer(200, []fault{
+				{to: 80, end: "drop"},                  // dropped after the initial events and some more
+				{to: 120, end: "gone", compactTo: 130}, // 410 mid-stream: the state is read again
+			})
+			defer srv.Close()
+			srv.compacted, srv.noStreaming = 40, refuse
+			pods := clientFor(t, srv).CoreV1().Pods("default")
+			cache := watch.NewCache[*corev1.Pod]()
+			c := &gcController{srv: srv, cache: cache}
+			w := watch.New(c, watch.WithPolicy(backoff.Policy{Initial: 5 * time.Millisecond, Max: 50 * time.Millisecond, MaxElapsed: 10 * time.Second}))
+			require.NoError(t, w.Add("pods", pods, watch.WithList(watch.ListerOf(pods.List)), watch.WithCache(cache), watch.WithStreamingList()))
+			ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+			defer cancel()
+			done := make(chan error, 1)
+			go func() { done <- w.Run(ctx) }()
+			require.NoError(t, w.WaitSynced(ctx))
+			require.Eventually(t, func() bool { return w.Status()["pods"].ResourceVersion == "200" },
+				20*time.Second, 5*time.Millisecond, "the watcher did not reach the end of the history")
+			cancel()
+			require.NoError(t, <-done)
+
+			got := map[string]int{}
+			for _, p := range cache.List() {
+				got[p.Name], _ = strconv.Atoi(p.ResourceVersion)
+			}
+			assert.Equal(t, srv.stateAt(200), got, "the cache differs from the server")
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			assert.Empty(t, c.problems)
+			assert.Equal(t, 2, c.synced, "at the start and after the 410")
+			srv.mu.Lock()
+			defer srv.mu.Unlock()
+			if refuse {
+				assert.Equal(t, 1, srv.refused, "asked once")
+				assert.Equal(t, 2, srv.lists, "then list and watch, at the start and after the 410")
+			} else {
+				assert.Equal(t, 2, srv.streamed, "streamed at the start and after the 410")
+				assert.Zero(t, srv.lists, "no list call")
+			}
+		})
+	}
+}
