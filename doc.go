@@ -23,10 +23,16 @@
 //     destroy, create, wait until ready) for a set of dependent resources. From anexia's LBaaS
 //     reconciliation.
 //
-// How they compose: a watch.Watcher feeds events into a reconcile queue; reconcile.Run calls one
-// sync function per key; the sync talks to the external system through a connection whose
-// lifetime context (connctx) cancels in-flight work when the connection is lost; every retry
-// waits according to a backoff.Policy. The packages depend on backoff and never on each other.
+// How they compose: a watch.Watcher lists and watches each resource into a typed watch.Cache,
+// updated before its handler sees an event, and the handler only puts the event's key on a
+// reconcile.Queue; reconcile.Run calls one sync function per key, which reads the object from
+// the cache (a missing object is a deleted one, so no delete is lost) and makes the external
+// system match it. Garbage collection of what the external system has and the cluster does
+// not runs when the Watcher says the resource is synced (watch.Syncer, Watcher.WaitSynced),
+// never before. The sync talks to the external system through a connection whose lifetime
+// context (connctx) cancels in-flight work when the connection is lost; every retry waits
+// according to a backoff.Policy. The packages depend on backoff and never on each other; the
+// package example wires the pipeline end to end.
 // The examples module shows the four origin systems rebuilt this way (examples/voltha,
 // examples/vpp, examples/lbaas, examples/bmdb), and each package has a test kit for users'
 // own tests: watch/watchtest, connctx/conntest, reconcile/reconciletest and

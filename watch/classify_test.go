@@ -35,7 +35,6 @@ func TestRejectionsAndMalformedStreamsGiveUpAtOnce(t *testing.T) {
 		{"400 at open", watchtest.Fail(apierrors.NewBadRequest("bad selector")), watch.ErrRejected},
 		{"403 as an error event mid-stream", watchtest.Stream(watchtest.Added(obj("a", "1")),
 			watchtest.Error(apierrors.NewForbidden(pods, "", errors.New("revoked")))), watch.ErrRejected},
-		{"an object without a resourceVersion", watchtest.Stream(watchtest.Added(obj("a", ""))), watch.ErrMalformed},
 		{"a bookmark without a resourceVersion", watchtest.Stream(watchtest.Bookmark("")), watch.ErrMalformed},
 		{"an event without an object", watchtest.Stream(watchtest.Added(nil)), watch.ErrMalformed},
 		{"an object without metadata", watchtest.Stream(watchtest.Added(&runtime.Unknown{})), watch.ErrMalformed},
@@ -208,8 +207,8 @@ func TestGiveUpErrorsReadEachPartOnce(t *testing.T) {
 		opts []watch.ResourceOption
 		want string
 	}{
-		{name: "a malformed event", src: watchtest.NewSource(watchtest.Stream(watchtest.Added(obj("a", "")))),
-			want: `watch: resource "pods" gave up: malformed stream: last error: ADDED event: *v1.PartialObjectMetadata "ns/a" has no resourceVersion`},
+		{name: "a malformed event", src: watchtest.NewSource(watchtest.Stream(watchtest.Bookmark(""))),
+			want: `watch: resource "pods" gave up: malformed stream: last error: BOOKMARK event: *v1.PartialObjectMetadata has no resourceVersion`},
 		{name: "a source returning nothing",
 			src:  watch.SourceFunc(func(context.Context, metav1.ListOptions) (apiwatch.Interface, error) { return nil, nil }),
 			want: `watch: resource "pods" gave up: malformed stream: last error: Watch returned neither a stream nor an error`},

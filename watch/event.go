@@ -21,18 +21,29 @@ func (l *loop) event(ctx context.Context, ev apiwatch.Event) error {
 		if err != nil {
 			return fmt.Errorf("%s event: %w", ev.Type, err)
 		}
+		if l.initial != nil {
+			return l.initialEvent(ctx, ev, k, rv)
+		}
 		l.progress()
-		if err := l.deliver(ctx, ev); err != nil {
+		if err := l.deliverKnown(ctx, ev, k, rv); err != nil {
 			return err
 		}
-		if l.r.known != nil {
-			l.track(ev.Type, k, rv)
+		if rv != "" { // an object without a version (a fake clientset's) cannot be resumed from
+			l.advance(rv)
 		}
-		l.advance(rv)
 	case apiwatch.Bookmark:
 		_, rv, err := versionOf(ev.Object)
+		if err == nil && rv == "" {
+			err = malformedf("%T has no resourceVersion", ev.Object)
+		}
 		if err != nil {
 			return fmt.Errorf("%s event: %w", ev.Type, err)
+		}
+		switch {
+		case l.initialEnd(ev):
+			return l.endInitial(ctx, rv)
+		case l.initial != nil:
+			return nil // the list's version is the closing bookmark's
 		}
 		if rv != l.r.rv { // a bookmark that does not move the resume point is no progress
 			l.progress()
@@ -59,6 +70,23 @@ func (l *loop) progress() {
 func (l *loop) advance(rv string) {
 	l.r.rv = rv
 	l.r.setVersion(rv, l.attempts())
+}
+
+// deliverKnown records ev in what the resource knows (its keys or Cache), then delivers it;
+// if the handler never acknowledges it, what was known before is put back.
+func (l *loop) deliverKnown(ctx context.Context, ev apiwatch.Event, k key, rv string) error {
+	if l.r.known == nil {
+		return l.deliver(ctx, ev)
+	}
+	p, err := l.r.known.apply(ev.Type, k, rv, ev.Object)
+	if err != nil {
+		return fmt.Errorf("%s event: %w", ev.Type, err)
+	}
+	if err := l.deliver(ctx, ev); err != nil {
+		l.r.known.restore(p)
+		return err
+	}
+	return nil
 }
 
 // deliver calls the handler until it acknowledges ev. It does not read the stream meanwhile:
@@ -102,7 +130,8 @@ func (l *loop) handlerFailed(ctx context.Context, err error) error {
 	return nil
 }
 
-// versionOf returns an object's key and resourceVersion, or a malformed error.
+// versionOf returns an object's key and resourceVersion ("" when it has none, as the objects
+// of client-go's fake clientset), or a malformed error.
 func versionOf(obj runtime.Object) (key, string, error) {
 	if isNil(obj) {
 		return key{}, "", malformedf("no object")
@@ -111,12 +140,7 @@ func versionOf(obj runtime.Object) (key, string, error) {
 	if err != nil || isNil(m) {
 		return key{}, "", malformedf("%T has no object metadata", obj)
 	}
-	k := keyOf(m)
-	rv := m.GetResourceVersion()
-	if rv == "" {
-		return key{}, "", malformedf("%T %q has no resourceVersion", obj, k)
-	}
-	return k, rv, nil
+	return keyOf(m), m.GetResourceVersion(), nil
 }
 
 // errorEvent turns an Error event's Status into the API error it stands for.

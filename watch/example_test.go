@@ -46,7 +46,7 @@ func Example() {
 		watch.WithPolicy(backoff.Policy{Initial: time.Millisecond, Jitter: backoff.NoJitter}),
 		watch.WithHooks(watch.Hooks{OnRestart: func(r watch.Restart) { fmt.Println("restart after", r.Err) }}),
 		watch.WithHooks(watch.Hooks{OnRelist: func(r watch.Relist) { fmt.Println("relist") }}))
-	if err := w.Add("pods", src, watch.WithList(src.List)); err != nil {
+	if err := w.Add("pods", src, watch.WithList(src.List), watch.WithResourceVersion("0")); err != nil {
 		fmt.Println(err)
 		return
 	}
@@ -66,7 +66,7 @@ func Example() {
 	// pods DELETED db 2
 	// pods ADDED cache 9
 	// run: <nil>
-	// watched from ""
+	// watched from "0"
 	// watched from "2"
 	// watched from "2"
 	// watched from "8"

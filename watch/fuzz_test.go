@@ -97,9 +97,12 @@ func newFuzzLoop(t *testing.T) *loop {
 	}
 	hsched, _ := backoff.NewSchedule(fuzzPolicy)
 	h := HandlerFunc(func(context.Context, string, apiwatch.Event) error { return nil })
-	r := newResource("pods", SourceFunc(nil), resourceConfig{list: func(context.Context, metav1.ListOptions) ([]runtime.Object, string, error) {
+	r, err := newResource("pods", SourceFunc(nil), resourceConfig{list: func(context.Context, metav1.ListOptions) ([]runtime.Object, string, error) {
 		return nil, "1", nil
-	}})
+	}}, func() {})
+	if err != nil {
+		t.Fatal(err)
+	}
 	return &loop{r: r, h: h, cfg: &config{}, sched: sched, hsched: hsched, phase: StateWatching}
 }
 

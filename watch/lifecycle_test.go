@@ -48,7 +48,7 @@ func TestNothingIsHandedOverOrOpenedOnceTheContextHasEnded(t *testing.T) {
 				h := &cancelling{recorder: newRecorder(), stop: cancel}
 				var opts []watch.ResourceOption
 				if listed {
-					opts = append(opts, watch.WithList(src.List))
+					opts = append(opts, watch.WithList(src.List), watch.WithResourceVersion("0"))
 				}
 				w := watch.New(h)
 				require.NoError(t, w.Add("pods", src, opts...))

@@ -22,6 +22,7 @@ type loop struct {
 	received    int       // events and bookmarks that made progress on the current stream
 	quickCloses int       // streams in a row that closed at once with no event
 	hotRelist   bool      // relisted, and no event received since
+	initial     *initial  // a streaming list until its closing bookmark; nil otherwise
 }
 
 // action is what the loop does after an attempt.
@@ -69,6 +70,9 @@ func (l *loop) attempt(ctx context.Context) error {
 			return err
 		}
 	}
+	if l.r.needRelist && l.streams() {
+		return l.watchList(ctx)
+	}
 	if l.r.needRelist {
 		if err := l.relist(ctx); err != nil {
 			return err
@@ -90,7 +94,7 @@ func (l *loop) decide(ctx context.Context, err error) outcome {
 		if l.quickCloses++; l.quickCloses == 1 {
 			return outcome{act: reopenNow, err: err}
 		}
-		return retry(l.sched, err)
+		return quickRetry(l.sched, err)
 	}
 	l.quickCloses = 0 // anything but a quick close breaks the row
 	if err == nil || errors.Is(err, ErrIdle) {
@@ -139,6 +143,19 @@ func retry(s *backoff.Schedule, err error) outcome {
 	return outcome{act: reopenAfter, delay: max(d, 0), err: err}
 }
 
+// quickRetry is the outcome of a quick close after another: a failure on the stream's schedule,
+// which counts it against the budget, but never waiting longer than the policy's first delay. A
+// server that closes streams at once is one that is starting (electing a leader, loading its
+// cache): a doubled delay would land the retry long after it is back, while the first delay
+// is enough to stop a hot loop.
+func quickRetry(s *backoff.Schedule, err error) outcome {
+	o := retry(s, err)
+	if o.act == reopenAfter {
+		o.delay = min(o.delay, s.Policy().Delay(1))
+	}
+	return o
+}
+
 // attempts is the failures in a row: the stream's, and the handler's on the current event.
 func (l *loop) attempts() int { return l.sched.Failures() + l.hsched.Failures() }
 
@@ -162,7 +179,7 @@ func (l *loop) pause(ctx context.Context, o outcome) bool {
 // giveUp records and reports the end of the resource.
 func (l *loop) giveUp(o outcome) *GiveUpError {
 	err := &GiveUpError{Resource: l.r.name, Reason: o.reason, Last: o.err}
-	l.r.setState(StateFailed, o.err, l.attempts())
+	l.r.setFailed(err, o.err, l.attempts())
 	if l.cfg.hooks.OnGiveUp != nil {
 		l.cfg.hooks.OnGiveUp(err)
 	}

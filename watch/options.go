@@ -4,6 +4,7 @@ import (
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/steadfast-go/steadfast/backoff"
 )
@@ -12,9 +13,10 @@ import (
 type Option func(*config)
 
 type config struct {
-	policy backoff.Policy
-	idle   time.Duration
-	hooks  Hooks
+	policy      backoff.Policy
+	idle        time.Duration
+	hooks       Hooks
+	keepRunning bool
 }
 
 // WithPolicy sets the backoff between failed attempts of each resource. Each resource has two
@@ -82,34 +84,88 @@ func WithHooks(h Hooks) Option {
 	}
 }
 
+// WithKeepRunning makes a resource that gives up stop alone, as kuryr-kubernetes' Watcher
+// does: the others keep watching, [Watcher.Healthy] reports false, [Hooks.OnGiveUp] is called,
+// and Run goes on until its context ends (it then returns nil). A resource that gave up stays
+// failed until the next Run, or until it is removed and added again. Without it, the default,
+// the first resource that gives up stops them all and Run returns its error. A panic stops
+// them all either way.
+func WithKeepRunning() Option { return func(c *config) { c.keepRunning = true } }
+
 // ResourceOption configures one resource; pass options to [Watcher.Add].
 type ResourceOption func(*resourceConfig)
 
 type resourceConfig struct {
-	list ListFunc
-	base metav1.ListOptions
-	rv   string
+	list   ListFunc
+	base   metav1.ListOptions
+	rv     string
+	listed runtime.Object
+	start  bool // WithListed was given, listed nil or not
+	cache  cacheStore
+	stream bool
 }
 
-// WithList gives the resource a list function for relists after 410 Gone: the Watcher lists,
-// delivers the objects that are new (Added) or changed (Modified) since it delivered them,
-// delivers a synthetic Deleted event (its object a [*Tombstone]) for each object delivered
-// before that is gone, then watches from the list's resourceVersion.
+// WithList gives the resource a list function. A resource with one starts as client-go's
+// Reflector does: unless [WithResourceVersion] or [WithListed] says where to start, it lists,
+// delivers every object as Added, then watches from the list's resourceVersion; the resource is
+// synced once that watch is open (see [Watcher.Synced] and [Syncer]). After 410 Gone it lists
+// again, delivers the objects that are new (Added) or changed (Modified) since it delivered
+// them, delivers a synthetic Deleted event (its object a [*Tombstone]) for each object
+// delivered before that is gone, then watches from the list's resourceVersion.
 //
 // To know what was delivered before, the resource keeps the namespace, the name and the
 // resourceVersion of every live object it delivered: about 100 bytes plus their lengths per
-// object, kept as long as the resource is. Without WithList, nothing is kept and a 410 restarts
-// the watch from "" (see [Resyncer]).
+// object, kept as long as the resource is; with [WithCache], the cache is what it keeps.
+// Without WithList, nothing is kept and a 410 restarts the watch from "" (see [Resyncer]).
 func WithList(fn ListFunc) ResourceOption { return func(r *resourceConfig) { r.list = fn } }
 
 // WithListOptions sets the options every Watch and list call starts from (label and field
-// selectors, a timeout). The Watcher sets ResourceVersion and AllowWatchBookmarks itself and
-// clears ResourceVersionMatch.
+// selectors, a timeout). The Watcher sets ResourceVersion, AllowWatchBookmarks,
+// ResourceVersionMatch and SendInitialEvents itself: for the streaming list, see
+// [WithStreamingList].
 func WithListOptions(opts metav1.ListOptions) ResourceOption {
 	return func(r *resourceConfig) { r.base = opts }
 }
 
 // WithResourceVersion sets the resourceVersion the first watch starts from, such as one
-// persisted by an earlier process. The default is "", from which the API server first sends an
-// Added event for every existing object.
+// persisted by an earlier process. The default is "": with [WithList] the resource lists first;
+// without, the API server first sends an Added event for every existing object.
+//
+// The objects that exist at rv were not delivered by this Watcher, so it does not know them: a
+// relist after 410 sends no Tombstone for one that is gone by then, and a [Cache] lacks them.
+// A caller that listed them itself gives the list with [WithListed] instead.
 func WithResourceVersion(rv string) ResourceOption { return func(r *resourceConfig) { r.rv = rv } }
+
+// WithListed starts the resource from a list the caller made (a *v1.PodList, say): the first
+// watch starts from the list's resourceVersion, and with [WithList] the list's objects count as
+// delivered, so a relist sends a Tombstone for those that are gone, and a [Cache] holds them
+// from the start. They are not handed to the handler. Add returns an [ErrMalformed] error for a
+// list that is nil, or whose resourceVersion (or, with WithList, items) cannot be read. It
+// replaces [WithResourceVersion].
+func WithListed(list runtime.Object) ResourceOption {
+	return func(r *resourceConfig) { r.listed, r.start = list, true }
+}
+
+// WithStreamingList makes a resource with [WithList] read its state by the streaming list
+// instead of a list call, where the server has it (Kubernetes' WatchList): a watch with
+// SendInitialEvents, ResourceVersionMatch NotOlderThan and bookmarks, which sends every object
+// and then a bookmark annotated k8s.io/initial-events-end, and goes on watching from there.
+// The objects are delivered as a list's are (Added, Modified, nothing for what the handler
+// has, a Tombstone for what is gone once the bookmark comes), the resource is synced at the
+// bookmark, and the resume point moves only then. A server that answers 400 or 422 does not
+// have it: the resource lists instead, in the same attempt, and for the rest of its life.
+// It is not the default because a source that ignores the parameters (client-go's fake
+// clientset does) never sends the bookmark, and the resource would never sync.
+func WithStreamingList() ResourceOption { return func(r *resourceConfig) { r.stream = true } }
+
+// WithCache keeps the resource's objects in c, updated before the handler sees each event
+// (see [Cache]). It needs [WithList], which fills the cache at the start and after every 410:
+// Add returns an error without it, and for a Cache that is already another resource's. The
+// cache is the record of what was delivered, so no other is kept.
+func WithCache[T Object](c *Cache[T]) ResourceOption {
+	return func(r *resourceConfig) {
+		if c != nil {
+			r.cache = c
+		}
+	}
+}

@@ -75,20 +75,20 @@ func (l *loop) relist(ctx context.Context) error {
 		if ctx.Err() != nil { // a handler that acknowledged after the stop gets nothing more
 			return context.Cause(ctx)
 		}
-		if err := l.deliver(ctx, p.ev); err != nil {
+		if err := l.deliverKnown(ctx, p.ev, p.k, p.rv); err != nil {
 			return err
 		}
-		l.track(p.ev.Type, p.k, p.rv)
 	}
-	l.r.needRelist = false
+	l.r.needRelist, l.r.needSynced = false, true
 	l.advance(rv)
 	return nil
 }
 
 // planRelist compares a list with what was delivered: Added for new objects, Modified for
-// objects whose resourceVersion changed, nothing for unchanged ones, in list order, then a
-// Deleted with a Tombstone for every delivered object the list does not have, in key order.
-func planRelist(known map[key]string, objs []runtime.Object) ([]planned, error) {
+// objects whose resourceVersion changed (or that have none), nothing for unchanged ones, in
+// list order, then a Deleted with a Tombstone for every delivered object the list does not
+// have, in key order.
+func planRelist(known store, objs []runtime.Object) ([]planned, error) {
 	listed, order, err := dedupe(objs)
 	if err != nil {
 		return nil, err
@@ -96,8 +96,8 @@ func planRelist(known map[key]string, objs []runtime.Object) ([]planned, error) 
 	var plan []planned
 	for _, k := range order {
 		p := listed[k]
-		switch old, had := known[k]; {
-		case had && old == p.rv:
+		switch old, had := known.version(k); {
+		case had && old == p.rv && old != "":
 			continue
 		case had:
 			p.ev.Type = apiwatch.Modified
@@ -106,18 +106,14 @@ func planRelist(known map[key]string, objs []runtime.Object) ([]planned, error) 
 		}
 		plan = append(plan, p)
 	}
-	var gone []key
-	for k := range known {
+	var gone []planned
+	known.each(func(k key, rv string) {
 		if _, ok := listed[k]; !ok {
-			gone = append(gone, k)
+			gone = append(gone, planned{apiwatch.Event{Type: apiwatch.Deleted, Object: tombstone(k, rv)}, k, rv})
 		}
-	}
-	slices.SortFunc(gone, key.compare)
-	for _, k := range gone {
-		ev := apiwatch.Event{Type: apiwatch.Deleted, Object: tombstone(k, known[k])}
-		plan = append(plan, planned{ev, k, known[k]})
-	}
-	return plan, nil
+	})
+	slices.SortFunc(gone, func(a, b planned) int { return a.k.compare(b.k) })
+	return append(plan, gone...), nil
 }
 
 // dedupe indexes a list by key. A key listed more than once is one object: the last one listed
@@ -136,13 +132,4 @@ func dedupe(objs []runtime.Object) (map[key]planned, []key, error) {
 		listed[k] = planned{apiwatch.Event{Object: o}, k, rv}
 	}
 	return listed, order, nil
-}
-
-// track records an acknowledged event in the set of delivered objects.
-func (l *loop) track(t apiwatch.EventType, k key, rv string) {
-	if t == apiwatch.Deleted {
-		delete(l.r.known, k)
-	} else {
-		l.r.known[k] = rv
-	}
 }

@@ -42,7 +42,7 @@ func TestExpiredWithAListerRelistsDeliversChangesAndSyntheticDeletes(t *testing.
 				var relists []watch.Relist
 				h := newRecorder()
 				w := watch.New(h, watch.WithHooks(watch.Hooks{OnRelist: func(r watch.Relist) { relists = append(relists, r) }}))
-				require.NoError(t, w.Add("pods", src, watch.WithList(src.List)))
+				require.NoError(t, w.Add("pods", src, watch.WithList(src.List), watch.WithResourceVersion("0")))
 				run := start(t, w)
 				synctest.Wait()
 				require.NoError(t, run.stop())
@@ -158,7 +158,7 @@ func TestRelistsThatExpireAgainAtOnceBackOff(t *testing.T) {
 		var delays []time.Duration
 		w := watch.New(newRecorder(), watch.WithPolicy(policy),
 			watch.WithHooks(watch.Hooks{OnRestart: func(r watch.Restart) { delays = append(delays, r.Delay) }}))
-		require.NoError(t, w.Add("pods", src, watch.WithList(src.List)))
+		require.NoError(t, w.Add("pods", src, watch.WithList(src.List), watch.WithResourceVersion("0")))
 		run := start(t, w)
 		time.Sleep(time.Minute)
 		require.NoError(t, run.stop())
@@ -173,7 +173,6 @@ func TestAMalformedListGivesUp(t *testing.T) {
 		list func(context.Context, metav1.ListOptions) ([]runtime.Object, string, error)
 	}{
 		{"a list without a resourceVersion", listOf("", obj("a", "1"))},
-		{"an object without a resourceVersion", listOf("5", obj("a", ""))},
 		{"an object without metadata", listOf("5", &runtime.Unknown{})},
 	}
 	for _, tt := range tests {

@@ -138,8 +138,8 @@ func TestStreamsThatCloseAtOnceWithNoEventAgainAndAgainBackOff(t *testing.T) {
 		run := start(t, w)
 		time.Sleep(time.Minute)
 		require.NoError(t, run.stop())
-		want := []time.Duration{0, time.Second, 2 * time.Second, 0, 0}
-		assert.Equal(t, want, delays, "the first quick empty close is free, the next ones back off; an event resets")
+		want := []time.Duration{0, time.Second, time.Second, 0, 0}
+		assert.Equal(t, want, delays, "the first quick empty close is free, the next ones wait the first delay; an event resets")
 		assert.ErrorIs(t, w.Status()["pods"].LastError, watch.ErrClosedEarly)
 	})
 }
@@ -234,7 +234,8 @@ func TestListOptionsCarrySelectorsToEveryWatchAndList(t *testing.T) {
 			assert.Equal(t, "spec.nodeName=n1", opts.FieldSelector)
 			assert.Empty(t, opts.ResourceVersionMatch)
 		}
-		assert.Equal(t, "", src.Calls()[0].ResourceVersion, "the Watcher sets the version itself")
-		assert.Equal(t, "1", src.Calls()[1].ResourceVersion, "watchtest's default list is at version 1")
+		assert.Equal(t, "", src.ListCalls()[0].ResourceVersion, "the Watcher sets the version itself")
+		assert.Equal(t, "1", src.Calls()[0].ResourceVersion, "watchtest's default list is at version 1")
+		assert.Equal(t, "1", src.Calls()[1].ResourceVersion, "and so is the relist's")
 	})
 }

@@ -119,7 +119,7 @@ func (w *Watcher) runLoop(ctx context.Context, run *running, l *loop) {
 			return
 		}
 		p := &panicError{resource: l.r.name, value: recover(), stack: debug.Stack()}
-		l.r.setState(StateFailed, p, l.attempts())
+		l.r.setFailed(p, p, l.attempts())
 		select {
 		case run.panicked <- p:
 		default:
@@ -127,7 +127,7 @@ func (w *Watcher) runLoop(ctx context.Context, run *running, l *loop) {
 	}()
 	gu := l.run(ctx)
 	returned = true
-	if gu == nil || errors.Is(context.Cause(ctx), ErrRemoved) {
+	if gu == nil || errors.Is(context.Cause(ctx), ErrRemoved) || w.cfg.keepRunning {
 		return
 	}
 	select {

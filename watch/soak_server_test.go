@@ -28,6 +28,7 @@ type soakServer struct {
 	sent      int      // highest version put in a stream
 	from      int      // the version of the last watch call
 	covered   [][2]int // (from, listRV]: versions a relist may have folded into its list
+	listedAt  int      // the version of the last list answered
 	stats     map[string]int
 }
 
@@ -123,6 +124,7 @@ func (s *soakServer) list(context.Context, metav1.ListOptions) ([]runtime.Object
 	at := min(s.n, max(s.compacted, s.sent)+s.rng.IntN(2000))
 	s.sent = max(s.sent, at)
 	s.covered = append(s.covered, [2]int{s.from, at})
+	s.listedAt = at
 	s.stats["list"]++
 	var objs []runtime.Object
 	for _, rv := range s.stateAt(at) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"strconv"
@@ -16,6 +17,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	apiwatch "k8s.io/apimachinery/pkg/watch"
 
 	"github.com/steadfast-go/steadfast/backoff"
@@ -32,6 +34,8 @@ type soakHandler struct {
 	failed   string         // the event last failed; the next call must be the same
 	failures int
 	problems []string
+	srv      *soakServer
+	synced   int // Synced calls
 }
 
 func (h *soakHandler) Handle(_ context.Context, _ string, ev apiwatch.Event) error {
@@ -71,6 +75,36 @@ func (h *soakHandler) Handle(_ context.Context, _ string, ev apiwatch.Event) err
 	return nil
 }
 
+// soakHandlers hands each resource's events to its soakHandler; the map is not written once
+// Run runs.
+type soakHandlers map[string]*soakHandler
+
+func (hs soakHandlers) Handle(ctx context.Context, resource string, ev apiwatch.Event) error {
+	return hs[resource].Handle(ctx, resource, ev)
+}
+
+// Synced checks that the handler's view is the state of the last list when it is told (for
+// nodes, which starts from version 0, the empty state before it lists at all).
+func (hs soakHandlers) Synced(_ context.Context, resource string) error {
+	h := hs[resource]
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.synced++
+	h.srv.mu.Lock()
+	want := h.srv.stateAt(h.srv.listedAt)
+	h.srv.mu.Unlock()
+	if !maps.Equal(want, h.view) {
+		h.problems = append(h.problems, fmt.Sprintf("synced with a view of %d objects, the list had %d", len(h.view), len(want)))
+	}
+	return nil
+}
+
+func (h *soakHandler) source() *watchtest.Source {
+	src := watchtest.NewSource()
+	src.Then(h.srv.open)
+	return src
+}
+
 func synthetic(ev apiwatch.Event) bool { _, ok := ev.Object.(*watch.Tombstone); return ok }
 
 // TestSoakEveryEventOnceInOrderThroughRandomFaults pushes 100,000 events of one resource, and
@@ -82,19 +116,20 @@ func synthetic(ev apiwatch.Event) bool { _, ok := ev.Object.(*watch.Tombstone); 
 func TestSoakEveryEventOnceInOrderThroughRandomFaults(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		servers := map[string]*soakServer{"pods": newSoakServer(42, 100_000), "nodes": newSoakServer(43, 20_000)}
-		handlers := map[string]*soakHandler{}
+		handlers := soakHandlers{}
 		var restarts atomic.Int64
-		w := watch.New(watch.HandlerFunc(func(ctx context.Context, resource string, ev apiwatch.Event) error {
-			return handlers[resource].Handle(ctx, resource, ev) // the map is not written once Run runs
-		}),
+		cache := watch.NewCache[*metav1.PartialObjectMetadata]()
+		w := watch.New(handlers,
 			watch.WithPolicy(backoff.Policy{Initial: 10 * time.Millisecond, Max: time.Second, MaxElapsed: time.Hour}),
 			watch.WithHooks(watch.Hooks{OnRestart: func(watch.Restart) { restarts.Add(1) }}))
 		for name, srv := range servers {
 			src := watchtest.NewSource()
 			src.Then(srv.open)
-			handlers[name] = &soakHandler{rng: rand.New(rand.NewPCG(7, uint64(srv.n))), view: map[string]int{}, acked: map[string]int{}}
-			require.NoError(t, w.Add(name, src, watch.WithList(srv.list), watch.WithResourceVersion("0")))
+			handlers[name] = &soakHandler{rng: rand.New(rand.NewPCG(7, uint64(srv.n))), view: map[string]int{}, acked: map[string]int{}, srv: srv}
 		}
+		// pods starts from its own list, with a cache; nodes from version 0, without one.
+		require.NoError(t, w.Add("pods", handlers["pods"].source(), watch.WithList(servers["pods"].list), watch.WithCache(cache)))
+		require.NoError(t, w.Add("nodes", handlers["nodes"].source(), watch.WithList(servers["nodes"].list), watch.WithResourceVersion("0")))
 		run := start(t, w)
 		for i := 0; !soakDone(w, servers); i++ {
 			require.Less(t, i, 100_000, "the watcher did not reach the end of the history")
@@ -103,6 +138,15 @@ func TestSoakEveryEventOnceInOrderThroughRandomFaults(t *testing.T) {
 		require.NoError(t, run.stop())
 		for name, srv := range servers {
 			checkSoak(t, name, srv, handlers[name])
+		}
+		cached := map[string]int{}
+		for _, o := range cache.List() {
+			cached[o.Name], _ = strconv.Atoi(o.ResourceVersion)
+		}
+		assert.Equal(t, servers["pods"].stateAt(servers["pods"].n), cached, "the cache differs from the server")
+		for name, h := range handlers {
+			assert.Positive(t, h.synced, "%s was told it synced", name)
+			assert.LessOrEqual(t, h.synced, h.srv.stats["list"]+1, "%s: told more often than it listed", name)
 		}
 		t.Logf("restarts: %d", restarts.Load())
 	})

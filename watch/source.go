@@ -33,15 +33,17 @@ func (f SourceFunc) Watch(ctx context.Context, opts metav1.ListOptions) (apiwatc
 	return f(ctx, opts)
 }
 
-// ListFunc lists a resource for a relist after 410 Gone: it returns the objects (each with its
+// ListFunc lists a resource, at the start and for a relist after 410 Gone: it returns the objects (each with its
 // metadata and resourceVersion) and the list's resourceVersion, from which the watch resumes.
 // The [Watcher] calls it with the resource's list options and ResourceVersion "" (a consistent,
 // up-to-date read). Give it with [WithList]; [ListerOf] adapts a typed client's List.
 type ListFunc func(ctx context.Context, opts metav1.ListOptions) ([]runtime.Object, string, error)
 
 // ListerOf adapts a typed List method (clientset.CoreV1().Pods(ns).List, returning a
-// *v1.PodList) to a [ListFunc]. It extracts the items with apimachinery's meta.ExtractList, which
-// returns pointers into the list's Items, and the list's resourceVersion.
+// *v1.PodList) to a [ListFunc]. It extracts the items with apimachinery's
+// meta.ExtractListWithAlloc, which copies each item out of the list's Items, as client-go's
+// Reflector does, so that an object a [Cache] keeps does not keep the whole list alive; and it
+// returns the list's resourceVersion.
 func ListerOf[L runtime.Object](list func(context.Context, metav1.ListOptions) (L, error)) ListFunc {
 	return func(ctx context.Context, opts metav1.ListOptions) ([]runtime.Object, string, error) {
 		l, err := list(ctx, opts)
@@ -51,7 +53,7 @@ func ListerOf[L runtime.Object](list func(context.Context, metav1.ListOptions) (
 		if isNil(l) { // the accessors below would dereference it
 			return nil, "", malformedf("List returned neither a list nor an error")
 		}
-		items, err := meta.ExtractList(l)
+		items, err := meta.ExtractListWithAlloc(l)
 		if err != nil {
 			return nil, "", malformedf("%T: %w", l, err)
 		}

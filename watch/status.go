@@ -11,7 +11,8 @@ const (
 	StatePending State = iota
 	// StateWatching: opening or reading a stream, or handling an event.
 	StateWatching
-	// StateRelisting: listing and delivering the list after 410 Gone, or resyncing.
+	// StateRelisting: listing and delivering the list, at the start or after 410 Gone, or
+	// resyncing.
 	StateRelisting
 	// StateBackoff: waiting before the next attempt after a failure.
 	StateBackoff
@@ -43,4 +44,7 @@ type Status struct {
 	ResourceVersion string
 	// Since is when the resource entered State.
 	Since time.Time
+	// Synced is true once the resource's state has been delivered in full and a watch is open
+	// from there (see [Syncer]); it stays true. [Watcher.Synced] reads it.
+	Synced bool
 }

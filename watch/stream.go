@@ -2,11 +2,11 @@ package watch
 
 import (
 	"context"
-	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	apiwatch "k8s.io/apimachinery/pkg/watch"
 )
 
@@ -22,16 +22,29 @@ func (l *loop) watch(ctx context.Context) error {
 	l.phase = StateWatching
 	l.r.setState(StateWatching, nil, l.attempts())
 	opts := l.r.cfg.base
-	opts.ResourceVersion, opts.ResourceVersionMatch, opts.AllowWatchBookmarks = l.r.rv, "", true
+	opts.ResourceVersion, opts.AllowWatchBookmarks = l.r.rv, true
+	opts.ResourceVersionMatch, opts.SendInitialEvents = "", nil
+	return l.stream(ctx, opts)
+}
+
+// stream opens a stream with opts and reads it until it ends. A plain watch is synced once it
+// is open; a streaming list at its closing bookmark.
+func (l *loop) stream(ctx context.Context, opts metav1.ListOptions) error {
 	w, err := l.r.src.Watch(ctx, opts)
 	switch {
 	case err != nil:
 		if !isNil(w) {
 			w.Stop() // a stream returned with an error is not read, but it is ended
 		}
-		return fmt.Errorf("open: %w", err)
+		return &openError{err}
 	case isNil(w):
 		return malformedf("Watch returned neither a stream nor an error")
+	}
+	if l.initial == nil {
+		if err := l.synced(ctx); err != nil { // the stream is open: from now on nothing is missed
+			w.Stop()
+			return err
+		}
 	}
 	return l.consume(ctx, w)
 }

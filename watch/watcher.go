@@ -19,6 +19,7 @@ type Watcher struct {
 	res      map[string]*resource
 	draining map[string]chan struct{} // name -> done of a removed resource whose loop still runs
 	run      *running                 // nil while Run is not running
+	changed  chan struct{}            // closed and replaced when a resource syncs, fails or goes
 }
 
 // New returns a Watcher that hands events to h. It starts nothing: add resources with
@@ -28,7 +29,7 @@ func New(h Handler, opts ...Option) *Watcher {
 	if isNil(h) {
 		panic("watch: New with a nil Handler")
 	}
-	w := &Watcher{h: h, res: map[string]*resource{}, draining: map[string]chan struct{}{}}
+	w := &Watcher{h: h, res: map[string]*resource{}, draining: map[string]chan struct{}{}, changed: make(chan struct{})}
 	for _, opt := range opts {
 		if opt != nil {
 			opt(&w.cfg)
@@ -39,8 +40,9 @@ func New(h Handler, opts ...Option) *Watcher {
 
 // Add adds a resource named name, watched from src. Before Run it is started when Run starts;
 // while Run runs, it starts at once. It returns [ErrExists] if the name is taken, and an error
-// for an empty name or a nil src (or an interface holding a nil pointer or func). Nil options
-// are ignored. It does not block: if a resource of the same name was removed and its loop has
+// for an empty name or a nil src (or an interface holding a nil pointer or func), for a
+// [WithCache] without [WithList] or with a Cache another resource has, and for a [WithListed]
+// list it cannot read. Nil options are ignored. It does not block: if a resource of the same name was removed and its loop has
 // not returned yet (Remove returned early), the new one waits, on its own goroutine, for that
 // loop to return before it starts, so one name's handler is never called twice at once.
 func (w *Watcher) Add(name string, src Source, opts ...ResourceOption) error {
@@ -53,12 +55,26 @@ func (w *Watcher) Add(name string, src Source, opts ...ResourceOption) error {
 			opt(&cfg)
 		}
 	}
+	if cfg.cache != nil && cfg.list == nil {
+		return errors.New("watch: WithCache needs WithList")
+	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if _, ok := w.res[name]; ok {
 		return ErrExists
 	}
-	r := newResource(name, src, cfg)
+	if cfg.cache != nil {
+		if err := cfg.cache.attach(name); err != nil {
+			return err
+		}
+	}
+	r, err := newResource(name, src, cfg, w.notify)
+	if err != nil {
+		if cfg.cache != nil {
+			cfg.cache.detach()
+		}
+		return err
+	}
 	if prev, ok := w.draining[name]; ok {
 		r.after = prev // the new resource takes over the wait; a later Remove passes it on
 		delete(w.draining, name)
@@ -76,7 +92,8 @@ func (w *Watcher) Add(name string, src Source, opts ...ResourceOption) error {
 // and Run still waits for it). A removed resource no longer ends Run by giving up.
 // Called from the handler of the resource it removes, it must be given the handler's context,
 // which it cancels, or it would wait for itself. It returns [ErrUnknownResource] for an unknown
-// name.
+// name. The resource's [Cache] keeps its content, and may be given to another resource once
+// Remove has returned nil.
 func (w *Watcher) Remove(ctx context.Context, name string) error {
 	w.mu.Lock()
 	r, ok := w.res[name]
@@ -90,15 +107,25 @@ func (w *Watcher) Remove(ctx context.Context, name string) error {
 		w.draining[name] = done // an Add of the same name starts after it
 	}
 	w.mu.Unlock()
+	w.notify()
 	if cancel == nil {
+		r.free()
 		return nil
 	}
 	cancel(ErrRemoved)
 	select {
 	case <-done:
+		r.free()
 		return nil
 	case <-ctx.Done():
 		return context.Cause(ctx)
+	}
+}
+
+// free lets a removed resource's Cache, which keeps its content, be another resource's.
+func (r *resource) free() {
+	if r.cfg.cache != nil {
+		r.cfg.cache.detach()
 	}
 }
 

@@ -28,6 +28,10 @@ type apiServer struct {
 	lists     int
 	faults    []fault
 	leases    *Leases // the coordination.k8s.io/v1 Leases, beside the pods
+	// The streaming list (sendInitialEvents=true): refused with 422 when noStreaming is set.
+	noStreaming bool
+	streamed    int // streaming-list requests answered with a stream
+	refused     int // streaming-list requests refused
 }
 
 type url struct{ rv, bookmarks string }
@@ -131,10 +135,16 @@ func (s *apiServer) watch(w http.ResponseWriter, r *http.Request) {
 	compacted := s.compacted
 	s.mu.Unlock()
 	from, _ := strconv.Atoi(q.Get("resourceVersion"))
+	initial := q.Get("sendInitialEvents") == "true"
 	switch {
+	case initial && s.refuse():
+		writeStatus(w, http.StatusUnprocessableEntity, metav1.StatusReasonInvalid, "sendInitialEvents is forbidden")
+		return
 	case f.openStatus != 0:
 		writeStatus(w, f.openStatus, "", "scripted failure")
 		return
+	case initial:
+		from = compacted // the initial events are the state at the newest version this server has
 	case from < compacted:
 		writeStatus(w, http.StatusGone, metav1.StatusReasonExpired, "too old resource version")
 		return
@@ -142,6 +152,9 @@ func (s *apiServer) watch(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusOK)
 	enc := json.NewEncoder(w)
+	if initial {
+		s.sendInitial(w, enc, from)
+	}
 	for rv := from + 1; rv <= f.to; rv++ {
 		s.send(w, enc, s.history[rv-1].typ, s.pod(rv))
 	}
@@ -169,6 +182,32 @@ func (s *apiServer) end(w http.ResponseWriter, r *http.Request, enc *json.Encode
 		}
 		<-r.Context().Done()
 	}
+}
+
+// refuse counts a streaming-list request and reports whether to refuse it.
+func (s *apiServer) refuse() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.noStreaming {
+		s.refused++
+	} else {
+		s.streamed++
+	}
+	return s.noStreaming
+}
+
+// sendInitial sends a streaming list's initial events: every pod at version at as ADDED, then
+// the bookmark annotated k8s.io/initial-events-end.
+func (s *apiServer) sendInitial(w http.ResponseWriter, enc *json.Encoder, at int) {
+	s.mu.Lock()
+	state := s.stateAt(at)
+	s.mu.Unlock()
+	for _, rv := range state {
+		s.send(w, enc, "ADDED", s.pod(rv))
+	}
+	s.send(w, enc, "BOOKMARK", &corev1.Pod{TypeMeta: metav1.TypeMeta{Kind: "Pod", APIVersion: "v1"},
+		ObjectMeta: metav1.ObjectMeta{ResourceVersion: strconv.Itoa(at),
+			Annotations: map[string]string{metav1.InitialEventsAnnotationKey: "true"}}})
 }
 
 // send writes one watch event line and flushes it, as the API server does per event.

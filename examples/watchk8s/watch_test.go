@@ -85,9 +85,9 @@ func TestTheWatcherSurvivesAMisbehavingAPIServerThroughClientGo(t *testing.T) {
 	assert.Equal(t, srv.stateAt(200), v.pods, "the handler's view differs from the server's")
 	srv.mu.Lock()
 	defer srv.mu.Unlock()
-	assert.Equal(t, []url{{"", "true"}, {"50", "true"}, {"50", "true"}, {"100", "true"}, {"130", "true"}, {"150", "true"}},
-		srv.watches, "each watch resumes from the last handled version, with bookmarks")
-	assert.Equal(t, 2, srv.lists, "one relist per 410")
+	assert.Equal(t, []url{{"0", "true"}, {"50", "true"}, {"50", "true"}, {"100", "true"}, {"130", "true"}, {"150", "true"}},
+		srv.watches, "the first watch starts from the first list, each other resumes from the last handled version, with bookmarks")
+	assert.Equal(t, 3, srv.lists, "one list at the start (at version 0), one relist per 410")
 	require.Len(t, restarts, 5)
 	assert.NoError(t, restarts[0], "a dropped connection is a normal close for client-go")
 	assert.True(t, apierrors.IsInternalError(restarts[1]), "500: %v", restarts[1])

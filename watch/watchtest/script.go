@@ -10,8 +10,8 @@ import (
 )
 
 // Item is one step of a scripted stream: an event to send, a delay, or the end of the stream.
-// Make Items with [Event], [Added], [Modified], [Deleted], [Bookmark], [Error], [Gone],
-// [Delay] and [Close].
+// Make Items with [Event], [Added], [Modified], [Deleted], [Bookmark], [InitialEventsEnd],
+// [Error], [Gone], [Delay] and [Close].
 type Item struct {
 	ev    apiwatch.Event
 	delay time.Duration
@@ -37,6 +37,14 @@ func Deleted(obj runtime.Object) Item { return Event(apiwatch.Deleted, obj) }
 // with nothing but the resourceVersion.
 func Bookmark(rv string) Item {
 	return Event(apiwatch.Bookmark, &metav1.PartialObjectMetadata{ObjectMeta: metav1.ObjectMeta{ResourceVersion: rv}})
+}
+
+// InitialEventsEnd is the bookmark at resourceVersion rv that ends a streaming list's initial
+// events, as an API server sends it: annotated k8s.io/initial-events-end: "true".
+func InitialEventsEnd(rv string) Item {
+	return Event(apiwatch.Bookmark, &metav1.PartialObjectMetadata{ObjectMeta: metav1.ObjectMeta{
+		ResourceVersion: rv, Annotations: map[string]string{"k8s.io/initial-events-end": "true"},
+	}})
 }
 
 // Error is an Error event carrying err's *metav1.Status, as an API server sends a failure
