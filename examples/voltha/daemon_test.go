@@ -101,7 +101,9 @@ func TestPodWatchErrorsFromTheAPIAreRetriedThroughClientGo(t *testing.T) {
 	cluster.FailWatches(apierrors.NewInternalError(assert.AnError), apierrors.NewServiceUnavailable("busy"))
 	w := start(t, cluster, cores, threeCoresLayout)
 	w.converge(t, want, "after two failed watch calls")
-	assert.GreaterOrEqual(t, cluster.WatchCalls(), 3, "the failed watch calls were retried")
+	// The initial list lets the daemon converge before the watch is retried: wait for that.
+	assert.Eventually(t, func() bool { return cluster.WatchCalls() >= 3 }, 30*time.Second, 10*time.Millisecond,
+		"the failed watch calls were retried")
 	assert.NoError(t, w.daemon.Healthy())
 }
 
