@@ -34,7 +34,7 @@ func (c *gcController) Handle(context.Context, string, apiwatch.Event) error { r
 
 func (c *gcController) Synced(context.Context, string) error {
 	c.srv.mu.Lock()
-	want := c.srv.stateAt(c.srv.compacted) // lists answer at the compaction point
+	want := c.srv.stateAt(c.srv.listedAt) // the server runs ahead: compare with what was listed
 	c.srv.mu.Unlock()
 	got := map[string]int{}
 	for _, p := range c.cache.List() {

@@ -32,6 +32,7 @@ type apiServer struct {
 	noStreaming bool
 	streamed    int // streaming-list requests answered with a stream
 	refused     int // streaming-list requests refused
+	listedAt    int // the version of the last list or streaming list's initial events
 }
 
 type url struct{ rv, bookmarks string }
@@ -110,6 +111,7 @@ func (s *apiServer) list(w http.ResponseWriter) {
 	s.mu.Lock()
 	s.lists++
 	at := s.compacted
+	s.listedAt = at
 	l := corev1.PodList{TypeMeta: metav1.TypeMeta{Kind: "PodList", APIVersion: "v1"},
 		ListMeta: metav1.ListMeta{ResourceVersion: strconv.Itoa(at)}}
 	for _, rv := range s.stateAt(at) {
@@ -201,6 +203,7 @@ func (s *apiServer) refuse() bool {
 func (s *apiServer) sendInitial(w http.ResponseWriter, enc *json.Encoder, at int) {
 	s.mu.Lock()
 	state := s.stateAt(at)
+	s.listedAt = at
 	s.mu.Unlock()
 	for _, rv := range state {
 		s.send(w, enc, "ADDED", s.pod(rv))
