@@ -144,7 +144,14 @@ func checkEvent(t *testing.T, ev apiwatch.Event, kind uint8, s statusIn, rv stri
 	malformed := o.act == giveUp && o.reason == ErrMalformed
 	switch ev.Type {
 	case apiwatch.Added, apiwatch.Modified, apiwatch.Deleted, apiwatch.Bookmark:
-		valid := rv != "" && (kind == objMeta || kind == objTombstone || kind == objUnstructured)
+		// An object with metadata is delivered, with or without a resourceVersion (client-go's
+		// fake clientset sends none); a bookmark must carry one.
+		hasMeta := kind == objMeta || kind == objTombstone || kind == objUnstructured || kind == objUnstructuredStatus
+		objRV := rv
+		if kind == objUnstructuredStatus {
+			objRV = "" // it has metadata but no resourceVersion
+		}
+		valid := hasMeta && (ev.Type != apiwatch.Bookmark || objRV != "")
 		if valid != (o.act == reopenNow) || !valid && !malformed {
 			t.Fatalf("%s with object kind %d and version %q: %+v", ev.Type, kind, rv, o)
 		}
