@@ -174,7 +174,7 @@ func TestGetHandsOutNothingOnceItsContextEndedAndReleaseGivesTheRestBack(t *test
 		ctx := context.Background()
 		require.NoError(t, db.AddMachines(ctx, bmdb.StageNew, machines(4)...))
 		src := session(t, db, time.Minute).Source(bmdb.Provision, bmdb.SourceBatch(4))
-		_, err := getWithin(src, time.Second) // claims all four, hands out one
+		_, err := getWithin(src, 10*time.Second) // claims all four, hands out one
 		require.NoError(t, err)
 		ended, cancel := context.WithCancelCause(ctx)
 		lost := errors.New("session lost")
