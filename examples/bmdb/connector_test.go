@@ -46,7 +46,7 @@ func (s *slowConnector) Connect(ctx context.Context) (driver.Conn, error) {
 func (s *slowConnector) Driver() driver.Driver { return nil }
 
 func TestTheConnectorMakesTwoConnectionsAtATimeAndKeepsOneItsCallerGaveUpOn(t *testing.T) {
-	inner := &slowConnector{release: make(chan struct{}), made: make(chan struct{}, 2)}
+	inner := &slowConnector{release: make(chan struct{}), made: make(chan struct{}, 5)}
 	c := newConnector(inner, time.Minute)
 	var wg sync.WaitGroup
 	errs := make(chan error, 5)

@@ -167,3 +167,45 @@ func TestConcurrentReportsAreEachCommittedUnderTheirOwnFence(t *testing.T) {
 		assert.Equal(t, 1, st.Leases, "the forged report left the real lease alone")
 	})
 }
+
+func TestGetHandsOutNothingOnceItsContextEndedAndReleaseGivesTheRestBack(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, d dialect) {
+		db := open(t, d.newDSN(t))
+		ctx := context.Background()
+		require.NoError(t, db.AddMachines(ctx, bmdb.StageNew, machines(4)...))
+		src := session(t, db, time.Minute).Source(bmdb.Provision, bmdb.SourceBatch(4))
+		_, err := getWithin(src, 10*time.Second) // claims all four, hands out one
+		require.NoError(t, err)
+		ended, cancel := context.WithCancelCause(ctx)
+		lost := errors.New("session lost")
+		cancel(lost)
+		_, err = src.Get(ended)
+		assert.ErrorIs(t, err, lost, "the session ended: nothing more is handed out, though three are buffered")
+		require.NoError(t, src.Release(ctx))
+		st, err := db.Stats(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, 1, st.Leases, "the three were given back; the one handed out is still held")
+	})
+}
+
+func TestASyncInterruptedByTheEndOfItsContextIsReleasedWithoutBackoff(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, d dialect) {
+		db := open(t, d.newDSN(t))
+		ctx := context.Background()
+		require.NoError(t, db.AddMachines(ctx, bmdb.StageNew, "m1"))
+		src := session(t, db, time.Minute).Source(bmdb.Provision, fast...)
+		l, err := getWithin(src, time.Second)
+		require.NoError(t, err)
+		interrupted := fmt.Errorf("provision m1: %w", context.Canceled)
+		require.NoError(t, src.Done(ctx, l, reconcile.OutcomeOf(interrupted)))
+		b, err := db.Backoff(ctx, "m1", bmdb.Provision.Name)
+		require.NoError(t, err)
+		assert.Zero(t, b, "an interruption is not a failure: no backoff")
+		hist, err := db.History(ctx)
+		require.NoError(t, err)
+		assert.Empty(t, hist, "and nothing to record")
+		again, err := getWithin(src, time.Second)
+		require.NoError(t, err, "the machine is due again at once")
+		assert.Equal(t, l.Key, again.Key, "with the same work's key")
+	})
+}

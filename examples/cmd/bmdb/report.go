@@ -54,16 +54,7 @@ func summarize(ctx context.Context, db *bmdb.DB, prov *bmdb.Provider, c config, 
 	if err != nil {
 		return err
 	}
-	finished := map[string]map[string]int{} // process -> machine -> finishes
-	for _, e := range hist {
-		if e.Event != bmdb.EventFinished {
-			continue
-		}
-		if finished[e.Process] == nil {
-			finished[e.Process] = map[string]int{}
-		}
-		finished[e.Process][e.Machine]++
-	}
+	finished := finishes(hist)
 	fmt.Printf("\nsummary after %v (%s):\n", took.Round(time.Millisecond), db.Dialect())
 	for _, p := range []bmdb.Process{bmdb.Provision, bmdb.Initialize, bmdb.Recover} {
 		ev := st.Events[p.Name]
@@ -113,4 +104,19 @@ func repeated(prov *bmdb.Provider, finished map[string]map[string]int) []string 
 		}
 	}
 	return problems
+}
+
+// finishes counts the finished events per process and machine.
+func finishes(hist []bmdb.Event) map[string]map[string]int {
+	finished := map[string]map[string]int{}
+	for _, e := range hist {
+		if e.Event != bmdb.EventFinished {
+			continue
+		}
+		if finished[e.Process] == nil {
+			finished[e.Process] = map[string]int{}
+		}
+		finished[e.Process][e.Machine]++
+	}
+	return finished
 }
