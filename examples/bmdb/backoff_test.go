@@ -117,3 +117,40 @@ func TestAPermanentFailureMovesTheMachineToTheDropStageOrParksIt(t *testing.T) {
 
 // d0 is a new SQLite database, for tests where the dialect makes no difference.
 func d0(t *testing.T) string { return dialects()[0].newDSN(t) }
+
+func TestARequeueKeepsTheStageForgetsTheBackoffAndIsDueAfterExactlyItsDelay(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, d dialect) {
+		clock := bmdbtest.NewClock(epoch)
+		db := open(t, d.newDSN(t), bmdb.WithClock(clock.Now))
+		ctx := context.Background()
+		require.NoError(t, db.AddMachines(ctx, bmdb.StageNew, "m1"))
+		src := session(t, db, time.Hour).Source(bmdb.Provision, append(fast, doubling)...)
+
+		failOnce(t, db, src, errors.New("flaky"))
+		clock.Advance(time.Second)
+		first, err := getWithin(src, time.Second)
+		require.NoError(t, err)
+		require.NoError(t, src.Done(ctx, first, reconcile.OutcomeOf(reconcile.RequeueAfter(5*time.Second))))
+		b, err := db.Backoff(ctx, "m1", "provision")
+		require.NoError(t, err)
+		assert.Equal(t, bmdb.Backoff{Until: clock.Now().Add(5 * time.Second)}, b,
+			"no failure, no cause, no interval: only the delay")
+		st, err := db.Stats(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, map[string]int{bmdb.StageNew: 1}, st.Stages, "the machine stays where it was")
+
+		clock.Advance(5*time.Second - time.Millisecond)
+		_, err = getWithin(src, notDue)
+		require.ErrorIs(t, err, context.DeadlineExceeded, "not due before the delay")
+		clock.Advance(time.Millisecond)
+		again, err := getWithin(src, time.Second)
+		require.NoError(t, err, "due after exactly the delay")
+		assert.NotEqual(t, first.Key, again.Key, "the next run is new work, with an idempotency key of its own")
+
+		hist, err := db.History(ctx)
+		require.NoError(t, err)
+		require.Len(t, hist, 2)
+		assert.Equal(t, bmdb.EventRequeued, hist[1].Event)
+		assert.Empty(t, hist[1].Cause)
+	})
+}

@@ -29,6 +29,9 @@ const maxCause = 500
 //   - retry: the machine waits out a backoff stored in the database (the previous interval
 //     times the policy's multiplier, jittered, capped), with the error as its cause;
 //   - retry-after: it waits exactly o.After, its interval unchanged;
+//   - requeue ([reconcile.RequeueAfter]): the work succeeded and asked to run again; the
+//     machine stays in the From stage, its backoff and idempotency key are forgotten (the next
+//     run is new work, not a retry), and it is due again after exactly o.After;
 //   - dropped: it moves to the DropTo stage, or is parked if there is none; its idempotency
 //     key is forgotten.
 //
@@ -118,6 +121,9 @@ func (s *Source) report(ctx context.Context, l Lease, o reconcile.Outcome) error
 		case reconcile.OutcomeDropped:
 			event, cause = EventDropped, causeOf(o.Err)
 			err = s.drop(ctx, tx, l, cause)
+		case reconcile.OutcomeRequeue:
+			event = EventRequeued
+			err = s.requeue(ctx, tx, l, now.Add(o.After))
 		default:
 			event, cause = EventFailed, causeOf(o.Err)
 			err = s.backOff(ctx, tx, l, now, o, cause)
@@ -190,6 +196,17 @@ func (s *Source) backOff(ctx context.Context, tx *sql.Tx, l Lease, now time.Time
 		next.until = ms(now.Add(jittered(s.policy, next.interval, s.jitter())))
 	}
 	return s.storeBackoff(ctx, tx, l, next)
+}
+
+// requeue makes the machine due again at until as new work: no failure, no cause, a fresh
+// backoff, and no idempotency key, so that the next run's side effects are not taken for
+// retries of this one's.
+func (s *Source) requeue(ctx context.Context, tx *sql.Tx, l Lease, until time.Time) error {
+	if _, err := s.sess.db.exec(ctx, tx, `UPDATE work SET idem_key = NULL WHERE machine_id = ? AND process = ?`,
+		l.Machine, l.Process); err != nil {
+		return err
+	}
+	return s.storeBackoff(ctx, tx, l, backoffRow{until: ms(until)})
 }
 
 // release frees the leases that are still held with their tokens, in one statement, under

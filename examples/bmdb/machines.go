@@ -10,6 +10,7 @@ import (
 const (
 	EventFinished = "finished" // the work succeeded; the machine moved to the process's To stage
 	EventFailed   = "failed"   // the work failed and will be retried after a backoff
+	EventRequeued = "requeued" // the work succeeded and asked to run again after a delay
 	EventDropped  = "dropped"  // the work failed for good (a backoff.Permanent error)
 	EventExpired  = "expired"  // the lease's session died; recorded under the dead session
 )
