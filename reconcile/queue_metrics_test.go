@@ -59,6 +59,23 @@ func TestRequeueAfterLosesToAnEarlierAdd(t *testing.T) {
 	})
 }
 
+func TestRequeueAfterIsNotPostponedByALaterAdd(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		q := newQueue(t)
+		require.NoError(t, q.Add("k"))
+		ctx := t.Context()
+		key, _ := q.Get(ctx)
+		start := time.Now()
+		require.NoError(t, q.Done(ctx, key, reconcile.OutcomeOf(reconcile.RequeueAfter(time.Minute))))
+		require.NoError(t, q.AddAfter("k", time.Hour))
+		key, err := q.Get(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, time.Minute, time.Since(start), "the earliest pending time wins, whichever came first")
+		require.NoError(t, q.Done(ctx, key, reconcile.OutcomeOf(nil)))
+		assert.Zero(t, q.Stats().Waiting, "no second entry left waiting for the hour")
+	})
+}
+
 func TestPermanentAndRetryAfterWinOverRequeueAfter(t *testing.T) {
 	rq := reconcile.RequeueAfter(time.Minute)
 	assert.Equal(t, reconcile.OutcomeDropped, reconcile.OutcomeOf(backoff.Permanent(rq)).Kind)
@@ -103,11 +120,14 @@ func TestQueueHooksReportWhatWorkqueuesMetricsReport(t *testing.T) {
 }
 
 func TestQueueWithoutTimedHooksReportsCountsButNoDurations(t *testing.T) {
-	q := newQueue(t)
-	require.NoError(t, q.Add("a"))
-	require.NoError(t, q.AddAfter("b", time.Hour))
-	_, err := q.Get(context.Background())
-	require.NoError(t, err)
-	assert.Equal(t, reconcile.QueueStats{Waiting: 1, InFlight: 1}, q.Stats())
-	q.ShutDown()
+	synctest.Test(t, func(t *testing.T) {
+		q := newQueue(t)
+		require.NoError(t, q.Add("a"))
+		require.NoError(t, q.AddAfter("b", time.Hour))
+		_, err := q.Get(context.Background())
+		require.NoError(t, err)
+		time.Sleep(2 * time.Second) // a key in flight for 2 s: a queue that read the clock would say so
+		assert.Equal(t, reconcile.QueueStats{Waiting: 1, InFlight: 1}, q.Stats())
+		q.ShutDown()
+	})
 }
