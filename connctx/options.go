@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/steadfast-go/steadfast/internal/hookset"
+
 	"github.com/steadfast-go/steadfast/backoff"
 )
 
@@ -83,15 +85,7 @@ type Hooks struct {
 // combine: each non-nil field replaces the one set before it, and a nil field leaves it.
 func WithHooks(h Hooks) Option {
 	return func(o *options) {
-		if h.OnConnected != nil {
-			o.hooks.OnConnected = h.OnConnected
-		}
-		if h.OnLost != nil {
-			o.hooks.OnLost = h.OnLost
-		}
-		if h.OnDialError != nil {
-			o.hooks.OnDialError = h.OnDialError
-		}
+		hookset.Combine(&o.hooks, h)
 	}
 }
 

@@ -1,6 +1,10 @@
 package reconcile
 
-import "time"
+import (
+	"time"
+
+	"github.com/steadfast-go/steadfast/internal/hookset"
+)
 
 // QueueHooks are the functions a [Queue] calls to report what it does, for metrics: together
 // with [Queue.Stats] they cover what client-go's workqueue reports to its MetricsProvider
@@ -25,21 +29,11 @@ type QueueHooks struct {
 }
 
 // WithQueueHooks sets the functions the queue calls to report what it does. Several
-// WithQueueHooks combine: each non-nil field replaces the one set before it.
+// WithQueueHooks combine: each non-nil field replaces the one set before it, and a nil field
+// leaves it.
 func WithQueueHooks(h QueueHooks) QueueOption {
 	return func(c *queueConfig) {
-		if h.OnAdd != nil {
-			c.hooks.OnAdd = h.OnAdd
-		}
-		if h.OnGet != nil {
-			c.hooks.OnGet = h.OnGet
-		}
-		if h.OnDone != nil {
-			c.hooks.OnDone = h.OnDone
-		}
-		if h.OnRetry != nil {
-			c.hooks.OnRetry = h.OnRetry
-		}
+		hookset.Combine(&c.hooks, h)
 	}
 }
 

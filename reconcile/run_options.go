@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/steadfast-go/steadfast/internal/hookset"
+
 	"golang.org/x/time/rate"
 )
 
@@ -60,21 +62,7 @@ func WithSyncTimeout(d time.Duration) RunOption {
 // each non-nil field replaces the one set before it, and a nil field leaves it.
 func WithHooks(h Hooks) RunOption {
 	return func(c *runConfig) {
-		if h.OnSyncStart != nil {
-			c.hooks.OnSyncStart = h.OnSyncStart
-		}
-		if h.OnSyncEnd != nil {
-			c.hooks.OnSyncEnd = h.OnSyncEnd
-		}
-		if h.OnDropped != nil {
-			c.hooks.OnDropped = h.OnDropped
-		}
-		if h.OnReportFailed != nil {
-			c.hooks.OnReportFailed = h.OnReportFailed
-		}
-		if h.OnResynced != nil {
-			c.hooks.OnResynced = h.OnResynced
-		}
+		hookset.Combine(&c.hooks, h)
 	}
 }
 

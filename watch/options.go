@@ -3,6 +3,8 @@ package watch
 import (
 	"time"
 
+	"github.com/steadfast-go/steadfast/internal/hookset"
+
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 
@@ -72,15 +74,7 @@ type Hooks struct {
 // combine: each non-nil field replaces the one set before it, and a nil field leaves it.
 func WithHooks(h Hooks) Option {
 	return func(c *config) {
-		if h.OnRestart != nil {
-			c.hooks.OnRestart = h.OnRestart
-		}
-		if h.OnRelist != nil {
-			c.hooks.OnRelist = h.OnRelist
-		}
-		if h.OnGiveUp != nil {
-			c.hooks.OnGiveUp = h.OnGiveUp
-		}
+		hookset.Combine(&c.hooks, h)
 	}
 }
 

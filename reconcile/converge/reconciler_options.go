@@ -3,6 +3,8 @@ package converge
 import (
 	"time"
 
+	"github.com/steadfast-go/steadfast/internal/hookset"
+
 	"github.com/steadfast-go/steadfast/backoff"
 )
 
@@ -132,18 +134,7 @@ type Hooks struct {
 // combine: each non-nil field replaces the one set before it, and a nil field leaves it.
 func WithHooks(h Hooks) Option {
 	return func(o *options) {
-		if h.OnCreate != nil {
-			o.hooks.OnCreate = h.OnCreate
-		}
-		if h.OnDestroy != nil {
-			o.hooks.OnDestroy = h.OnDestroy
-		}
-		if h.OnWait != nil {
-			o.hooks.OnWait = h.OnWait
-		}
-		if h.OnPass != nil {
-			o.hooks.OnPass = h.OnPass
-		}
+		hookset.Combine(&o.hooks, h)
 	}
 }
 
