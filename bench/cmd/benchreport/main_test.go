@@ -91,6 +91,8 @@ func TestGoalIsJudgedOnTheWholeRange(t *testing.T) {
   goal: workqueue items/s >= 0.8x
   goal: workqueue items/s >= 1x
   goal: steadfast allocs/op <= 1
+  goal: steadfast items/s >= ns/op
+  goal: steadfast ns/op >= items/s
 BenchmarkNext: One delay.
   goal: steadfast ns/op < 30
   goal: steadfast ns/op <= 30
@@ -108,7 +110,9 @@ BenchmarkNext: One delay.
 	assert.Contains(t, got, "| BenchmarkNext | ns/op of steadfast: < 30 | 20 [10–30] | no |", "the largest run is 30")
 	assert.Contains(t, got, "| BenchmarkNext | ns/op of steadfast: <= 30 | 20 [10–30] | yes |")
 	assert.Contains(t, got, "| BenchmarkNext | ns/op of wait: <= 1 | not measured | no |", "a goal without figures is not met")
-	assert.Contains(t, got, "4 of 8 met.")
+	assert.Contains(t, got, "| BenchmarkQueue | items/s of steadfast: >= its ns/op | 4.5e+06 [4e+06–5e+06] | yes |", "a bound by another figure")
+	assert.Contains(t, got, "| BenchmarkQueue | ns/op of steadfast: >= its items/s | 100 [90–110] | no |")
+	assert.Contains(t, got, "5 of 10 met.")
 	assert.Contains(t, got, "- Goal (issue 5): ns/op, steadfast over workqueue: <= 0.95x. Measured 0.9091x [0.75x–1.1x]: not met.\n")
 }
 
@@ -116,7 +120,7 @@ func TestReportRefusesGarbledFiguresAndGoals(t *testing.T) {
 	_, err := parse(strings.NewReader("BenchmarkX-2 100 abc ns/op\n"))
 	assert.Error(t, err)
 	for _, bad := range []string{
-		"BenchmarkX: a\n  goal: anchor ns/op <= fast\n",
+		"BenchmarkX: a\n  goal: anchor ns/op <= 1.2.3x\n",
 		"BenchmarkX: a\n  goal: anchor ns/op about 1x\n",
 		"BenchmarkX: a\n  goal: anchor ns/op\n",
 		"  goal: anchor ns/op <= 1x\n",

@@ -19,13 +19,15 @@ type goal struct {
 	op    string  // <=, <, >= or >
 	value float64 // the bound
 	ratio bool    // the bound is on steadfast's figure over sub's (written with an x)
+	ref   string  // the bound is sub's figure of this unit instead of value
 	label string  // where the goal comes from, free text
 }
 
 // parseNotes reads the notes file. A line "BenchmarkX: text" starts the note of BenchmarkX;
 // an indented line "goal: SUB UNIT OP VALUE[x] [label]" adds a goal to it; any other line
 // continues its text. A goal bounds sub-benchmark SUB's figure UNIT, or, with an x after
-// VALUE, the ratio of steadfast's figure UNIT to SUB's.
+// VALUE, the ratio of steadfast's figure UNIT to SUB's. A VALUE that is a unit (it starts with
+// a letter) bounds UNIT by SUB's figure of that unit: "steadfast detect-s <= budget-s".
 func parseNotes(s string) (map[string]note, error) {
 	notes := map[string]note{}
 	last := ""
@@ -66,6 +68,10 @@ func parseGoal(s string) (goal, error) {
 	default:
 		return goal{}, fmt.Errorf("goal %q: unknown comparison %q", strings.TrimSpace(s), g.op)
 	}
+	if c := f[3][0]; c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' {
+		g.ref = f[3]
+		return g, nil
+	}
 	v, isRatio := strings.CutSuffix(f[3], "x")
 	val, err := strconv.ParseFloat(v, 64)
 	if err != nil {
@@ -77,8 +83,11 @@ func parseGoal(s string) (goal, error) {
 
 // String is the goal as the report states it.
 func (g goal) String() string {
-	if g.ratio {
+	switch {
+	case g.ratio:
 		return fmt.Sprintf("%s, steadfast over %s: %s %sx", g.unit, g.sub, g.op, num(g.value))
+	case g.ref != "":
+		return fmt.Sprintf("%s of %s: %s its %s", g.unit, g.sub, g.op, g.ref)
 	}
 	return fmt.Sprintf("%s of %s: %s %s", g.unit, g.sub, g.op, num(g.value))
 }
@@ -107,16 +116,24 @@ func judge(res *results, top string, g goal) judged {
 		}
 		j.measured = ratioOf(spanOf(o), j.measured)
 	}
+	bound := span{lo: g.value, hi: g.value}
+	if g.ref != "" {
+		r, ok := res.samples[top+"/"+g.sub][g.ref]
+		if !ok {
+			return j
+		}
+		bound = spanOf(r)
+	}
 	j.found = true
-	switch g.op {
+	switch g.op { // the bound's range counts against the goal too
 	case "<=":
-		j.met = j.measured.hi <= g.value
+		j.met = j.measured.hi <= bound.lo
 	case "<":
-		j.met = j.measured.hi < g.value
+		j.met = j.measured.hi < bound.lo
 	case ">=":
-		j.met = j.measured.lo >= g.value
+		j.met = j.measured.lo >= bound.hi
 	case ">":
-		j.met = j.measured.lo > g.value
+		j.met = j.measured.lo > bound.hi
 	}
 	return j
 }
