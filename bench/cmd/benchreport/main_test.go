@@ -156,3 +156,19 @@ func TestNotesFileParses(t *testing.T) {
 		assert.Contains(t, src.String(), "func "+name+"(b *testing.B)", "notes.txt has a note for %s, which no benchmark defines", name)
 	}
 }
+
+func TestGoalBoundByAnotherFigureCountsThatFiguresRangeToo(t *testing.T) {
+	res, err := parse(strings.NewReader(`BenchmarkFrozenPeer/steadfast-2 1 1 ns/op 11 detect-s 12 budget-s
+BenchmarkFrozenPeer/steadfast-2 1 1 ns/op 11.5 detect-s 11.2 budget-s
+`))
+	require.NoError(t, err)
+	g, err := parseGoal("steadfast detect-s <= budget-s")
+	require.NoError(t, err)
+	j := judge(res, "BenchmarkFrozenPeer", g)
+	assert.True(t, j.found)
+	assert.False(t, j.met, "detect-s reaches 11.5 while budget-s goes down to 11.2")
+	g.op = ">="
+	assert.False(t, judge(res, "BenchmarkFrozenPeer", g).met, "detect-s goes down to 11 while budget-s reaches 12")
+	g.ref = "missing-s"
+	assert.False(t, judge(res, "BenchmarkFrozenPeer", g).found, "a bound the run did not produce is not measured")
+}
