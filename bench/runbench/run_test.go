@@ -39,11 +39,11 @@ func BenchmarkRun(b *testing.B) {
 		defer cancel()
 		var wg sync.WaitGroup
 		wg.Go(func() {
-			sync := reconcile.SyncFunc[types.NamespacedName](func(context.Context, types.NamespacedName) error {
+			noop := reconcile.SyncFunc[types.NamespacedName](func(context.Context, types.NamespacedName) error {
 				c.one()
 				return nil
 			})
-			if err := reconcile.Run(ctx, q, sync, reconcile.WithParallelism(workers)); err != nil {
+			if err := reconcile.Run(ctx, q, noop, reconcile.WithParallelism(workers)); err != nil {
 				b.Error(err)
 			}
 		})
