@@ -1,245 +1,66 @@
-// Command benchreport turns `go test -bench -benchmem` output into BENCHMARKS.md.
+// Command benchreport turns `go test -bench -benchmem -count N` output into BENCHMARKS.md.
 //
 // Convention: a comparison is one top-level benchmark whose sub-benchmark named "steadfast" is
 // ours and whose other sub-benchmarks are the anchors it is compared with, run in the same
-// process (BenchmarkQueue/steadfast, BenchmarkQueue/workqueue). Each figure is the median over
-// the -count runs; a ratio is ours divided by the anchor's (below 1 means we are cheaper).
-// Benchmarks without a "steadfast" sub-benchmark are listed with their metrics as they are,
-// custom metrics (b.ReportMetric) included.
+// process (BenchmarkQueue/steadfast, BenchmarkQueue/workqueue). Benchmarks without a
+// "steadfast" sub-benchmark are listed with their figures as they are, custom metrics
+// (b.ReportMetric) included.
+//
+// Every figure is the median over the N runs, with its range (min–max) beside it. A ratio is
+// ours divided by the anchor's, given as the ratio of the medians with its range: from our
+// smallest figure over the anchor's largest to our largest over the anchor's smallest, the
+// ratios any pairing of the runs could give. Two sides whose ranges overlap (the ratio's
+// range holds 1) are "at parity"; only ranges apart are "faster" or "slower".
+//
+// Goals come from the notes file (see [parseNotes]) and are judged on the range, never on the
+// median alone: an upper bound is met only if the largest figure (or ratio) of the range
+// meets it, a lower bound only if the smallest does.
+//
+// The report carries no figure that the run did not produce: the notes file holds prose and
+// goals, the rest comes from the benchmark output.
 package main
 
 import (
-	"bufio"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"runtime"
-	"slices"
-	"strconv"
-	"strings"
-	"time"
 )
 
 func main() {
 	in := flag.String("in", "", "go test -bench output (default stdin)")
 	cmd := flag.String("cmd", "make bench", "the command that reproduces the figures")
-	notesFile := flag.String("notes", "", "file of notes, one per benchmark: a line \"BenchmarkX: text\"")
+	notesFile := flag.String("notes", "", "notes file: \"BenchmarkX: text\" lines and indented \"goal:\" lines")
 	flag.Parse()
+	if err := run(*in, *notesFile, *cmd, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "benchreport:", err)
+		os.Exit(1)
+	}
+}
+
+func run(in, notesFile, cmd string, w io.Writer) error {
 	r := io.Reader(os.Stdin)
-	if *in != "" {
-		f, err := os.Open(*in)
+	if in != "" {
+		f, err := os.Open(in)
 		if err != nil {
-			fmt.Fprintln(os.Stderr, "benchreport:", err)
-			os.Exit(1)
+			return err
 		}
 		defer f.Close()
 		r = f
 	}
 	res, err := parse(r)
 	if err != nil {
-		fmt.Fprintln(os.Stderr, "benchreport:", err)
-		os.Exit(1)
+		return err
 	}
-	if *notesFile != "" {
-		data, err := os.ReadFile(*notesFile)
+	if notesFile != "" {
+		data, err := os.ReadFile(notesFile)
 		if err != nil {
-			fmt.Fprintln(os.Stderr, "benchreport:", err)
-			os.Exit(1)
+			return err
 		}
-		res.notes = parseNotes(string(data))
-	}
-	write(os.Stdout, res, *cmd)
-}
-
-// parseNotes reads "BenchmarkX: text" lines; other lines continue the previous note.
-func parseNotes(s string) map[string]string {
-	notes := map[string]string{}
-	last := ""
-	for line := range strings.Lines(s) {
-		line = strings.TrimSpace(line)
-		if name, text, ok := strings.Cut(line, ": "); ok && strings.HasPrefix(name, "Benchmark") && !strings.Contains(name, " ") {
-			notes[name], last = text, name
-		} else if last != "" && line != "" {
-			notes[last] += " " + line
+		if res.notes, err = parseNotes(string(data)); err != nil {
+			return fmt.Errorf("%s: %w", notesFile, err)
 		}
 	}
-	return notes
-}
-
-// results holds every sample of every metric, by benchmark name (without the -N suffix).
-type results struct {
-	order   []string
-	samples map[string]map[string][]float64 // name -> unit -> values
-	env     []string                        // goos, goarch, cpu lines
-	notes   map[string]string               // by top-level benchmark name
-}
-
-func parse(r io.Reader) (*results, error) {
-	res := &results{samples: map[string]map[string][]float64{}}
-	sc := bufio.NewScanner(r)
-	for sc.Scan() {
-		line := sc.Text()
-		for _, k := range []string{"goos:", "goarch:", "cpu:"} {
-			if strings.HasPrefix(line, k) && !slices.Contains(res.env, line) {
-				res.env = append(res.env, line)
-			}
-		}
-		f := strings.Fields(line)
-		if len(f) < 4 || !strings.HasPrefix(f[0], "Benchmark") {
-			continue
-		}
-		name := trimProcs(f[0])
-		m, ok := res.samples[name]
-		if !ok {
-			m = map[string][]float64{}
-			res.samples[name] = m
-			res.order = append(res.order, name)
-		}
-		for i := 2; i+1 < len(f); i += 2 {
-			v, err := strconv.ParseFloat(f[i], 64)
-			if err != nil {
-				return nil, fmt.Errorf("%q: %w", line, err)
-			}
-			m[f[i+1]] = append(m[f[i+1]], v)
-		}
-	}
-	return res, sc.Err()
-}
-
-// trimProcs drops the -GOMAXPROCS suffix go test adds to a benchmark's name.
-func trimProcs(name string) string {
-	i := strings.LastIndexByte(name, '-')
-	if i < 0 {
-		return name
-	}
-	if _, err := strconv.Atoi(name[i+1:]); err != nil {
-		return name
-	}
-	return name[:i]
-}
-
-func median(v []float64) float64 {
-	s := slices.Clone(v)
-	slices.Sort(s)
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
-}
-
-func parent(name string) (string, string) {
-	i := strings.IndexByte(name, '/')
-	if i < 0 {
-		return name, ""
-	}
-	return name[:i], name[i+1:]
-}
-
-func write(w io.Writer, res *results, cmd string) {
-	fmt.Fprintf(w, "# Benchmarks\n\nGenerated by `%s` on %s with %s. Each figure is the median of the runs;\n",
-		cmd, time.Now().UTC().Format("2006-01-02"), runtime.Version())
-	fmt.Fprintf(w, "a ratio is steadfast's figure divided by the anchor's, measured in the same process\n")
-	fmt.Fprintf(w, "(below 1: steadfast is cheaper).\n\nMachine: %s.\n", strings.Join(res.env, ", "))
-	done := map[string]bool{}
-	for _, name := range res.order {
-		top, sub := parent(name)
-		if done[top] {
-			continue
-		}
-		done[top] = true
-		ours := top + "/steadfast"
-		if _, ok := res.samples[ours]; ok && sub != "" && hasAnchor(res, top, ours) {
-			writeComparison(w, res, top, ours)
-		} else {
-			writePlain(w, res, top)
-		}
-		if note, ok := res.notes[top]; ok {
-			fmt.Fprintf(w, "\n%s\n", note)
-		}
-	}
-}
-
-// hasAnchor reports whether top has a sub-benchmark other than ours.
-func hasAnchor(res *results, top, ours string) bool {
-	for _, name := range res.order {
-		if t, _ := parent(name); t == top && name != ours {
-			return true
-		}
-	}
-	return false
-}
-
-func writeComparison(w io.Writer, res *results, top, ours string) {
-	fmt.Fprintf(w, "\n## %s\n\n| anchor | steadfast ns/op | anchor ns/op | time ratio | steadfast allocs/op | anchor allocs/op |\n|---|---|---|---|---|---|\n", top)
-	o := res.samples[ours]
-	for _, name := range res.order {
-		t, sub := parent(name)
-		if t != top || name == ours {
-			continue
-		}
-		a := res.samples[name]
-		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s |\n", sub, fig(o, "ns/op"), fig(a, "ns/op"),
-			ratio(o, a, "ns/op"), fig(o, "allocs/op"), fig(a, "allocs/op"))
-	}
-	writeExtra(w, res, top)
-}
-
-// writeExtra lists custom metrics (b.ReportMetric) of every sub-benchmark of top.
-func writeExtra(w io.Writer, res *results, top string) {
-	for _, name := range res.order {
-		if t, _ := parent(name); t != top {
-			continue
-		}
-		var extra []string
-		for _, unit := range units(res.samples[name]) {
-			if unit != "ns/op" && unit != "B/op" && unit != "allocs/op" {
-				extra = append(extra, fmt.Sprintf("%s %s", fig(res.samples[name], unit), unit))
-			}
-		}
-		if len(extra) > 0 {
-			fmt.Fprintf(w, "\n- `%s`: %s", name, strings.Join(extra, ", "))
-		}
-	}
-	fmt.Fprintln(w)
-}
-
-func writePlain(w io.Writer, res *results, top string) {
-	fmt.Fprintf(w, "\n## %s\n\n| benchmark | figures |\n|---|---|\n", top)
-	for _, name := range res.order {
-		if t, _ := parent(name); t != top {
-			continue
-		}
-		var figs []string
-		for _, unit := range units(res.samples[name]) {
-			figs = append(figs, fmt.Sprintf("%s %s", fig(res.samples[name], unit), unit))
-		}
-		fmt.Fprintf(w, "| %s | %s |\n", name, strings.Join(figs, ", "))
-	}
-}
-
-func units(m map[string][]float64) []string {
-	var u []string
-	for k := range m {
-		u = append(u, k)
-	}
-	slices.Sort(u)
-	return u
-}
-
-func fig(m map[string][]float64, unit string) string {
-	v, ok := m[unit]
-	if !ok {
-		return "-"
-	}
-	return strconv.FormatFloat(median(v), 'g', 4, 64)
-}
-
-func ratio(o, a map[string][]float64, unit string) string {
-	ov, ok1 := o[unit]
-	av, ok2 := a[unit]
-	if !ok1 || !ok2 || median(av) == 0 {
-		return "-"
-	}
-	return fmt.Sprintf("%.3gx", median(ov)/median(av))
+	write(w, res, cmd)
+	return nil
 }
