@@ -69,8 +69,8 @@ var ErrEmptyPermanent = errors.New("backoff: permanent error with no error insid
 // IsPermanent reports whether err, or an error it wraps, was marked by [Permanent], and returns
 // the error inside the mark: nil for a mark with nothing inside (see [ErrEmptyPermanent]).
 func IsPermanent(err error) (error, bool) {
-	var p *cbackoff.PermanentError
-	if !errors.As(err, &p) {
+	p, ok := errors.AsType[*cbackoff.PermanentError](err)
+	if !ok {
 		return nil, false
 	}
 	if p == nil { // a typed nil in err's chain

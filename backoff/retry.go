@@ -94,15 +94,14 @@ func RetryValue[T any](ctx context.Context, p Policy, op func(context.Context) (
 	case ctx == nil:
 		return zero, errNilContext
 	}
-	s, err := NewSchedule(p)
+	s, err := newSchedule(p)
 	if err != nil {
 		return zero, err
 	}
 	r := retrier{s: s, start: time.Now()}
-	for _, opt := range opts {
-		if opt != nil {
-			opt(&r.o)
-		}
+	defer r.stopTimer()
+	if len(opts) > 0 {
+		r.o = applyOptions(opts)
 	}
 	for {
 		if ctx.Err() != nil {
@@ -119,6 +118,18 @@ func RetryValue[T any](ctx context.Context, p Policy, op func(context.Context) (
 	}
 }
 
+// applyOptions is apart from RetryValue so that only a call with options pays for the
+// options escaping to the heap.
+func applyOptions(opts []Option) options {
+	var o options
+	for _, opt := range opts {
+		if opt != nil {
+			opt(&o)
+		}
+	}
+	return o
+}
+
 // call runs one attempt under its own timeout, if there is one.
 func call[T any](ctx context.Context, timeout time.Duration, op func(context.Context) (T, error)) (T, error) {
 	if timeout <= 0 {
@@ -131,11 +142,37 @@ func call[T any](ctx context.Context, timeout time.Duration, op func(context.Con
 
 // retrier is the state of one Retry call.
 type retrier struct {
-	s        *Schedule
+	s        Schedule
 	o        options
 	start    time.Time
 	attempts int
 	last     error
+	timer    *time.Timer // made by the first wait, reset by the others
+}
+
+// sleep is [Sleep] on one timer for the whole Retry call.
+func (r *retrier) sleep(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	if r.timer == nil {
+		r.timer = time.NewTimer(d)
+	} else {
+		r.timer.Reset(d) // since Go 1.23 a Reset timer delivers no value left from before
+	}
+	select {
+	case <-r.timer.C:
+		return true
+	case <-ctx.Done():
+		r.timer.Stop()
+		return false
+	}
+}
+
+func (r *retrier) stopTimer() {
+	if r.timer != nil {
+		r.timer.Stop()
+	}
 }
 
 // failed handles a failed attempt: it returns the error to give up with, or nil after waiting
@@ -155,7 +192,7 @@ func (r *retrier) failed(ctx context.Context, err error) error {
 	if r.o.onRetry != nil {
 		r.o.onRetry(Retrying{Attempt: r.attempts, Err: err, Delay: delay, Remaining: r.remaining(ctx)})
 	}
-	if !Sleep(ctx, delay) {
+	if !r.sleep(ctx, delay) {
 		return r.exhausted(context.Cause(ctx))
 	}
 	return nil

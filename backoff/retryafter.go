@@ -43,8 +43,8 @@ func (e *RetryAfterError) Unwrap() error {
 
 // RetryAfterHint returns the delay of the first [RetryAfterError] in err's chain.
 func RetryAfterHint(err error) (time.Duration, bool) {
-	var ra *RetryAfterError
-	if !errors.As(err, &ra) || ra == nil { // a typed nil carries no hint
+	ra, ok := errors.AsType[*RetryAfterError](err)
+	if !ok || ra == nil { // a typed nil carries no hint
 		return 0, false
 	}
 	return ra.Delay, true

@@ -37,10 +37,19 @@ var _ cbackoff.BackOff = (*Schedule)(nil)
 
 // NewSchedule returns a fresh schedule for p, or p's [Policy.Validate] error.
 func NewSchedule(p Policy) (*Schedule, error) {
-	if err := p.Validate(); err != nil {
+	s, err := newSchedule(p)
+	if err != nil {
 		return nil, err
 	}
-	return &Schedule{p: p.withDefaults(), now: time.Now, rand: rand.Float64}, nil
+	return &s, nil
+}
+
+// newSchedule is NewSchedule by value, for Retry, which keeps it on its stack.
+func newSchedule(p Policy) (Schedule, error) {
+	if err := p.Validate(); err != nil {
+		return Schedule{}, err
+	}
+	return Schedule{p: p.withDefaults(), now: time.Now, rand: rand.Float64}, nil
 }
 
 // Next records a failure and returns how long to wait before the next attempt, or false when

@@ -148,8 +148,7 @@ func OutcomeOf(err error) Outcome {
 	if d, ok := backoff.RetryAfterHint(err); ok {
 		return Outcome{Kind: OutcomeRetryAfter, Err: err, After: d}
 	}
-	var rq *requeue
-	if errors.As(err, &rq) && rq != nil {
+	if rq, ok := errors.AsType[*requeue](err); ok && rq != nil {
 		return Outcome{Kind: OutcomeRequeue, After: rq.after}
 	}
 	return Outcome{Kind: OutcomeRetry, Err: err}
