@@ -28,8 +28,8 @@
 //     a destroy of the same resource as a create is dropped. A create of the same resource as
 //     one observed (ready or pending) is no change: it exists. A destroy and a create of two
 //     different resources under one key are a replacement: both stay in the plan, the pass
-//     destroys (destroys come before creates), and a later pass creates once the old one is no
-//     longer observed. Two different resources under one key otherwise (observed twice, or in
+//     destroys (destroys come before creates), and a later pass, which no longer observes the
+//     old one, creates the new one if its steps plan it again. Two different resources under one key otherwise (observed twice, or in
 //     two phases; planned twice for one change) make Plan and Reconcile return at once an
 //     error matching [ErrDuplicateKey] that names the key (a [*StepError] for a step), with
 //     nothing of that pass done.

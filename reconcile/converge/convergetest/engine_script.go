@@ -62,9 +62,9 @@ type FaultCall[R any] struct {
 	// Resource is the resource the call is given: to create, destroy or refresh; the zero R
 	// for OpObserve.
 	Resource R
-	// Existing is what exists as the call starts, as [Engine.Existing] returns it: a copy,
-	// so that a fault can depend on the system's state ("a parent with children cannot be
-	// deleted").
+	// Existing is what exists as the call starts, as [Engine.Existing] returns it, so that a
+	// fault can depend on the system's state ("a parent with children cannot be deleted").
+	// It is a copy of the list; the fault must not change the resources a pointer R shares.
 	Existing []converge.Observed[R]
 }
 
