@@ -37,7 +37,9 @@ type LostError struct {
 
 func (e *LostError) Error() string {
 	switch {
-	case e.Failures > 0:
+	case e.Failures == 1:
+		return fmt.Sprintf("%v: 1 probe failed: %v", ErrConnLost, e.Err)
+	case e.Failures > 1:
 		return fmt.Sprintf("%v: %d probes failed in a row, last: %v", ErrConnLost, e.Failures, e.Err)
 	case e.Err != nil:
 		return fmt.Sprintf("%v: %s: %v", ErrConnLost, e.State, e.Err)

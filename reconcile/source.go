@@ -164,4 +164,10 @@ func RequeueAfter(d time.Duration) error { return &requeue{after: max(d, 0)} }
 
 type requeue struct{ after time.Duration }
 
-func (r *requeue) Error() string { return fmt.Sprintf("reconcile: requeue after %v", r.after) }
+// Error reads "reconcile: requeue after 1m0s", and "after forever" for backoff.Forever.
+func (r *requeue) Error() string {
+	if r.after == backoff.Forever {
+		return "reconcile: requeue after forever"
+	}
+	return fmt.Sprintf("reconcile: requeue after %v", r.after)
+}

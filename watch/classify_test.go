@@ -209,6 +209,8 @@ func TestGiveUpErrorsReadEachPartOnce(t *testing.T) {
 	}{
 		{name: "a malformed event", src: watchtest.NewSource(watchtest.Stream(watchtest.Bookmark(""))),
 			want: `watch: resource "pods" gave up: malformed stream: last error: BOOKMARK event: *v1.PartialObjectMetadata has no resourceVersion`},
+		{name: "an ADDED event without an object", src: watchtest.NewSource(watchtest.Stream(watchtest.Added(nil))),
+			want: `watch: resource "pods" gave up: malformed stream: last error: ADDED event: no object`},
 		{name: "a source returning nothing",
 			src:  watch.SourceFunc(func(context.Context, metav1.ListOptions) (apiwatch.Interface, error) { return nil, nil }),
 			want: `watch: resource "pods" gave up: malformed stream: last error: Watch returned neither a stream nor an error`},

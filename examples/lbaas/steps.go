@@ -3,7 +3,6 @@ package lbaas
 import (
 	"context"
 	"net/netip"
-	"slices"
 
 	"github.com/steadfast-go/steadfast/reconcile/converge"
 )
@@ -36,7 +35,10 @@ func (s Service) step(name string, kind Kind, desired desiredFunc) converge.Step
 }
 
 // diff plans the creation of every wanted resource that does not exist, and the destruction of
-// every existing one that is not wanted, extra copies of a wanted one included.
+// every existing one that is not wanted, extra copies of a wanted one included. A resource
+// replaced under the same key (a bind whose frontend was recreated) is planned both ways: the
+// step reconciler takes that as a replacement, destroying the old one in this pass and creating
+// the new one once the old one is gone.
 func diff(have, want []Resource) converge.Changes[Resource] {
 	var c converge.Changes[Resource]
 	used := make([]bool, len(have))
@@ -47,17 +49,11 @@ func diff(have, want []Resource) converge.Changes[Resource] {
 			c.Create = append(c.Create, w)
 		}
 	}
-	gone := map[string]bool{}
 	for i, h := range have {
 		if !used[i] {
 			c.Destroy = append(c.Destroy, h)
-			gone[key(h)] = true
 		}
 	}
-	// A resource replaced under the same key (a bind whose frontend was recreated) is only
-	// destroyed in this pass: the reconciler acts at most once on a key per pass, and the next
-	// pass, which no longer observes it, plans its creation.
-	c.Create = slices.DeleteFunc(c.Create, func(r Resource) bool { return gone[key(r)] })
 	return c
 }
 

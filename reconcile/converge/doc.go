@@ -15,14 +15,24 @@
 //     [Step]s that turn what exists into [Changes], and an [Engine] that creates, destroys and
 //     refreshes one resource. Resources are of any type R, named by a key function the caller
 //     gives [New].
-//   - Steps see only what was observed. A step that plans creations ends the pass, so a later
-//     step never plans a child whose parent is not there yet. [Reconciler.Plan] is one such pass
-//     with no change made; its String lists what would be destroyed and created, step by step,
-//     in key order.
-//   - A pass acts at most once on a key: an observer that lists a key twice, or steps that plan
-//     one key twice (in one list, in two steps, or to destroy and to create), make Plan and
-//     Reconcile return at once an error matching [ErrDuplicateKey] that names the key (a
-//     [*StepError] for a step), with nothing of that pass done.
+//   - Steps see only what was observed. A step that plans creations (what is left of them once
+//     merged, below) ends the pass, so a later step never plans a child whose parent is not
+//     there yet. [Reconciler.Plan] is one such pass with no change made; its String lists what
+//     would be destroyed and created, step by step, in key order.
+//   - A key names one resource, and a pass acts at most once on it. Whether two resources under
+//     one key are the same is decided by [Same]: R's Equal method if it has one, else
+//     reflect.DeepEqual. The same resource twice is merged into one, the first kept (the first
+//     the observer lists, the first planned in step order): listed twice by the observer in one
+//     phase, or planned twice for one change (in one list, or in two steps; two consumers
+//     declaring one shared parent). Nothing is destroyed that the same pass plans to create:
+//     a destroy of the same resource as a create is dropped. A create of the same resource as
+//     one observed (ready or pending) is no change: it exists. A destroy and a create of two
+//     different resources under one key are a replacement: both stay in the plan, the pass
+//     destroys (destroys come before creates), and a later pass, which no longer observes the
+//     old one, creates the new one if its steps plan it again. Two different resources under one key otherwise (observed twice, or in
+//     two phases; planned twice for one change) make Plan and Reconcile return at once an
+//     error matching [ErrDuplicateKey] that names the key (a [*StepError] for a step), with
+//     nothing of that pass done.
 //   - [Reconciler.Reconcile] makes passes until the plan is empty. Per pass, in this order of
 //     precedence: destroy what is failed; wait (with a backoff.Policy) for what it destroyed
 //     that is still observed (a system that deletes asynchronously), then observe again; wait
@@ -46,7 +56,7 @@
 //     waited for all of them when it returns.
 //   - New panics on a nil observer, engine or key function: a programmer error.
 //   - The reconciler recovers no panic. A panic in what it calls on the caller's goroutine (the
-//     Observer, a Step, the key function, OnPass, OnWait) reaches the caller of Reconcile or
+//     Observer, a Step, the key function, R's Equal method, OnPass, OnWait) reaches the caller of Reconcile or
 //     Plan at a moment when no engine call is in flight, so nothing is left running; a panic
 //     in what it calls on its engine goroutines (the Engine's methods, OnCreate, OnDestroy)
 //     crashes the program, as a panic on any goroutine does.

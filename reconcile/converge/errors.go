@@ -21,12 +21,15 @@ var (
 	ErrReplaceLimit = errors.New("converge: resources failed too many times")
 )
 
-// ErrDuplicateKey is the error of a pass that would act twice on one key: the observer listed
-// a key twice, or the steps of a pass planned one key twice (twice in one list, in two steps,
-// or for both destruction and creation). [Reconciler.Plan] and [Reconciler.Reconcile] refuse
-// such a pass before doing anything of it, and return an error matching ErrDuplicateKey that
-// names the key: wrapped in a [*StepError] naming the step for the steps, after "observe"
-// for the observer. It is the caller's bug, so Reconcile does not retry it.
+// ErrDuplicateKey is the error of a pass that holds two different resources (by [Same]) under
+// one key: the observer listed them (or one resource in two phases), or the steps of a pass
+// planned them for the same change (both to create, or both to destroy, in one list or in
+// two steps). The same resource twice is merged, not refused, and a destroy and a create
+// under one key are a replacement (see the package doc). [Reconciler.Plan] and
+// [Reconciler.Reconcile] refuse such a pass before doing anything of it, and return an error
+// matching ErrDuplicateKey that names the key: wrapped in a [*StepError] naming the step for
+// the steps, after "observe" for the observer. It is the caller's bug, so Reconcile does not
+// retry it.
 var ErrDuplicateKey = errors.New("converge: duplicate key")
 
 // ErrBudgetExhausted is the reason of the *backoff.ExhaustedError that

@@ -22,8 +22,10 @@ type Plan[R any] struct {
 	// Pending are the resources observed in PhasePending: waited for before the steps'
 	// changes are carried out.
 	Pending []R
-	// Steps are the steps that ran, in order, with what each plans. The list ends with the
-	// first step that plans creations: later steps run in a later pass.
+	// Steps are the steps that ran, in order, with what each plans, merged (see the package
+	// doc): a key is in at most one Create list and at most one Destroy list, and in both only
+	// for a replacement. The list ends with the first step that plans creations: later steps
+	// run in a later pass.
 	Steps []StepChanges[R]
 
 	key   func(R) string
@@ -103,21 +105,18 @@ func (p Plan[R]) keys(rs []R) string {
 	return strings.Join(ks, ", ")
 }
 
-// planFrom runs the steps over what was observed and returns the pass's plan. It refuses a
-// key observed twice, and a key the steps plan twice (see ErrDuplicateKey). Resources whose key
-// going reports (destroyed by this Reconcile call, still observed) go to p.going, and neither
-// the steps nor Failed or Pending see them; going may be nil.
+// planFrom runs the steps over what was observed and returns the pass's plan, duplicates
+// merged or refused (see plan_merge.go and ErrDuplicateKey). Resources whose key going reports
+// (destroyed by this Reconcile call, still observed) go to p.going, and neither the steps nor
+// Failed or Pending see them; going may be nil.
 func (r *Reconciler[R]) planFrom(ctx context.Context, observed []Observed[R], going func(key string) bool) (Plan[R], error) {
 	p := Plan[R]{key: r.key}
-	observed = slices.Clone(observed)
-	slices.SortStableFunc(observed, func(a, b Observed[R]) int {
-		return strings.Compare(r.key(a.Resource), r.key(b.Resource))
-	})
+	observed, err := r.mergeObserved(observed)
+	if err != nil {
+		return Plan[R]{}, err
+	}
 	live := observed[:0:0]
-	for i, o := range observed {
-		if i > 0 && r.key(o.Resource) == r.key(observed[i-1].Resource) {
-			return Plan[R]{}, fmt.Errorf("converge: observe: key %s listed twice: %w", r.key(o.Resource), ErrDuplicateKey)
-		}
+	for _, o := range observed {
 		if going != nil && going(r.key(o.Resource)) {
 			p.going = append(p.going, o.Resource)
 			continue
@@ -132,12 +131,11 @@ func (r *Reconciler[R]) planFrom(ctx context.Context, observed []Observed[R], go
 		}
 		live = append(live, o)
 	}
-	planned := map[string]bool{}
+	m := newMerger(r, live)
 	for i, s := range r.steps {
 		c, err := s.Plan(ctx, live)
 		if err == nil {
-			c = Changes[R]{Create: r.sorted(c.Create), Destroy: r.sorted(c.Destroy)}
-			err = r.claim(planned, c)
+			c, err = m.add(&p, c)
 		}
 		if err != nil {
 			return Plan[R]{}, &StepError{Step: stepName(s, i), Err: err}
@@ -148,19 +146,6 @@ func (r *Reconciler[R]) planFrom(ctx context.Context, observed []Observed[R], go
 		}
 	}
 	return p, nil
-}
-
-// claim records the keys c plans in planned, and returns an error matching ErrDuplicateKey
-// for the first one already there: a key is planned once per pass, so never acted on twice.
-func (r *Reconciler[R]) claim(planned map[string]bool, c Changes[R]) error {
-	for _, res := range slices.Concat(c.Destroy, c.Create) {
-		k := r.key(res)
-		if planned[k] {
-			return fmt.Errorf("key %s planned twice: %w", k, ErrDuplicateKey)
-		}
-		planned[k] = true
-	}
-	return nil
 }
 
 // sorted returns a sorted copy of rs, so that sorting never touches a step's own slices.

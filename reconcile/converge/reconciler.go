@@ -72,8 +72,8 @@ func (r *Reconciler[R]) Plan(ctx context.Context) (Plan[R], error) {
 //
 // On a converged system Reconcile observes once and makes no engine call.
 //
-// Other errors: a step's [*StepError]; a key observed or planned twice ([ErrDuplicateKey]), at
-// once; an engine or observer error marked backoff.Permanent, at once, wrapped; an invalid
+// Other errors: a step's [*StepError]; two different resources observed or planned under one
+// key ([ErrDuplicateKey]), at once; an engine or observer error marked backoff.Permanent, at once, wrapped; an invalid
 // policy (matching backoff.ErrInvalidPolicy), before any call. When the budget
 // ([WithBudget]) runs out or ctx ends, Reconcile stops waiting, cancels the engine
 // calls in flight, waits for them to return, and returns a *backoff.ExhaustedError (matching

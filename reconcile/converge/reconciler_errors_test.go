@@ -17,13 +17,13 @@ import (
 func TestReconcileNamesWhatItCouldNotDestroyWhenARoundMakesNoProgress(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		locked := errors.New("locked")
-		e, r := newTree(nil, 1, []convergetest.EngineOption{convergetest.WithEngineFaults(
-			func(op convergetest.EngineOp, key string, n int) convergetest.EngineFault {
-				if op == convergetest.OpDestroy && key != "l0-00" {
-					return convergetest.EngineFault{Err: locked}
-				}
-				return convergetest.EngineFault{}
-			})})
+		e, r := newTree(nil, 1, nil)
+		e.InjectFaults(func(c convergetest.FaultCall[stepRes]) convergetest.EngineFault {
+			if c.Op == convergetest.OpDestroy && c.Key != "l0-00" {
+				return convergetest.EngineFault{Err: locked}
+			}
+			return convergetest.EngineFault{}
+		})
 		for _, n := range []string{"l0-00", "l0-02", "l0-01"} {
 			e.Put(stepRes{Name: n}, convergetest.PhaseScript{})
 		}
@@ -95,13 +95,13 @@ func TestReconcileNamesResourcesStillPendingWhenTheReadyPolicyGivesUp(t *testing
 func TestReconcileStopsWhenTheBudgetRunsOutAndKeepsTheLastError(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		down := errors.New("api down")
-		e, r := newTree(resTree(1, 1), 1, []convergetest.EngineOption{convergetest.WithEngineFaults(
-			func(op convergetest.EngineOp, _ string, _ int) convergetest.EngineFault {
-				if op == convergetest.OpObserve {
-					return convergetest.EngineFault{Err: down}
-				}
-				return convergetest.EngineFault{}
-			})}, converge.WithBudget(30*time.Second))
+		e, r := newTree(resTree(1, 1), 1, nil, converge.WithBudget(30*time.Second))
+		e.InjectFaults(func(c convergetest.FaultCall[stepRes]) convergetest.EngineFault {
+			if c.Op == convergetest.OpObserve {
+				return convergetest.EngineFault{Err: down}
+			}
+			return convergetest.EngineFault{}
+		})
 		start := time.Now()
 		err := r.Reconcile(t.Context())
 		assert.Equal(t, 30*time.Second, time.Since(start))
@@ -115,13 +115,13 @@ func TestReconcileStopsWhenTheBudgetRunsOutAndKeepsTheLastError(t *testing.T) {
 func TestReconcileStopsAtOnceOnAPermanentError(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		quota := errors.New("quota exceeded")
-		e, r := newTree(resTree(1, 3), 1, []convergetest.EngineOption{convergetest.WithEngineFaults(
-			func(op convergetest.EngineOp, key string, _ int) convergetest.EngineFault {
-				if op == convergetest.OpCreate && key == "l0-01" {
-					return convergetest.EngineFault{Err: backoff.Permanent(quota)}
-				}
-				return convergetest.EngineFault{}
-			})})
+		e, r := newTree(resTree(1, 3), 1, nil)
+		e.InjectFaults(func(c convergetest.FaultCall[stepRes]) convergetest.EngineFault {
+			if c.Op == convergetest.OpCreate && c.Key == "l0-01" {
+				return convergetest.EngineFault{Err: backoff.Permanent(quota)}
+			}
+			return convergetest.EngineFault{}
+		})
 		err := r.Reconcile(t.Context())
 		assert.ErrorIs(t, err, quota)
 		assert.ErrorContains(t, err, "create l0-01")
@@ -132,13 +132,13 @@ func TestReconcileStopsAtOnceOnAPermanentError(t *testing.T) {
 func TestReconcileHonoursARetryAfterHintBetweenDestroyRounds(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		throttled := backoff.RetryAfter(20*time.Second, errors.New("429 too many requests"))
-		e, r := newTree(nil, 1, []convergetest.EngineOption{convergetest.WithEngineFaults(
-			func(op convergetest.EngineOp, key string, n int) convergetest.EngineFault {
-				if op == convergetest.OpDestroy && key == "l0-01" && n == 0 {
-					return convergetest.EngineFault{Err: throttled}
-				}
-				return convergetest.EngineFault{}
-			})})
+		e, r := newTree(nil, 1, nil)
+		e.InjectFaults(func(c convergetest.FaultCall[stepRes]) convergetest.EngineFault {
+			if c.Op == convergetest.OpDestroy && c.Key == "l0-01" && c.N == 0 {
+				return convergetest.EngineFault{Err: throttled}
+			}
+			return convergetest.EngineFault{}
+		})
 		e.Put(stepRes{Name: "l0-00"}, convergetest.PhaseScript{})
 		e.Put(stepRes{Name: "l0-01"}, convergetest.PhaseScript{})
 		start := time.Now()
@@ -156,13 +156,13 @@ func TestReconcileHonoursARetryAfterHintBetweenDestroyRounds(t *testing.T) {
 
 func TestReconcileRetriesAFailedObserveAfterADelay(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		e, r := newTree(resTree(1, 1), 1, []convergetest.EngineOption{convergetest.WithEngineFaults(
-			func(op convergetest.EngineOp, _ string, n int) convergetest.EngineFault {
-				if op == convergetest.OpObserve && n < 2 {
-					return convergetest.EngineFault{Err: errors.New("connection refused")}
-				}
-				return convergetest.EngineFault{}
-			})})
+		e, r := newTree(resTree(1, 1), 1, nil)
+		e.InjectFaults(func(c convergetest.FaultCall[stepRes]) convergetest.EngineFault {
+			if c.Op == convergetest.OpObserve && c.N < 2 {
+				return convergetest.EngineFault{Err: errors.New("connection refused")}
+			}
+			return convergetest.EngineFault{}
+		})
 		start := time.Now()
 		require.NoError(t, r.Reconcile(t.Context()))
 		assert.Equal(t, []string{"l0-00"}, e.Keys())

@@ -104,13 +104,13 @@ func TestReconcileGivesUpOnADestroyedResourceThatNeverGoesWithTheReadyPolicy(t *
 func TestReconcileCountsFailedCreateCallsTowardsTheReplaceLimit(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		refused := errors.New("503")
-		e, r := newTree(resTree(1, 1), 1, []convergetest.EngineOption{convergetest.WithEngineFaults(
-			func(op convergetest.EngineOp, _ string, _ int) convergetest.EngineFault {
-				if op == convergetest.OpCreate {
-					return convergetest.EngineFault{Err: refused}
-				}
-				return convergetest.EngineFault{}
-			})}, converge.WithReplaceLimit(3))
+		e, r := newTree(resTree(1, 1), 1, nil, converge.WithReplaceLimit(3))
+		e.InjectFaults(func(c convergetest.FaultCall[stepRes]) convergetest.EngineFault {
+			if c.Op == convergetest.OpCreate {
+				return convergetest.EngineFault{Err: refused}
+			}
+			return convergetest.EngineFault{}
+		})
 		err := r.Reconcile(t.Context())
 		assert.ErrorIs(t, err, converge.ErrReplaceLimit)
 		assert.ErrorIs(t, err, refused, "the last create error is kept")

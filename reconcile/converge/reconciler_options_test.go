@@ -31,16 +31,16 @@ func TestReconcileParallelismBelowOneMeansOne(t *testing.T) {
 
 func TestReconcileBudgetOfZeroOrLessIsTheDefaultAndForeverIsNone(t *testing.T) {
 	down := errors.New("api down")
-	failingObserve := []convergetest.EngineOption{convergetest.WithEngineFaults(
-		func(op convergetest.EngineOp, _ string, _ int) convergetest.EngineFault {
-			if op == convergetest.OpObserve {
-				return convergetest.EngineFault{Err: down}
-			}
-			return convergetest.EngineFault{}
-		})}
+	failingObserve := func(c convergetest.FaultCall[stepRes]) convergetest.EngineFault {
+		if c.Op == convergetest.OpObserve {
+			return convergetest.EngineFault{Err: down}
+		}
+		return convergetest.EngineFault{}
+	}
 	for _, d := range []time.Duration{0, -time.Second} {
 		synctest.Test(t, func(t *testing.T) {
-			_, r := newTree(resTree(1, 1), 1, failingObserve, converge.WithBudget(d))
+			e, r := newTree(resTree(1, 1), 1, nil, converge.WithBudget(d))
+			e.InjectFaults(failingObserve)
 			start := time.Now()
 			err := r.Reconcile(t.Context())
 			assert.ErrorIs(t, err, converge.ErrBudgetExhausted)
@@ -48,7 +48,8 @@ func TestReconcileBudgetOfZeroOrLessIsTheDefaultAndForeverIsNone(t *testing.T) {
 		})
 	}
 	synctest.Test(t, func(t *testing.T) {
-		_, r := newTree(resTree(1, 1), 1, failingObserve, converge.WithBudget(backoff.Forever))
+		e, r := newTree(resTree(1, 1), 1, nil, converge.WithBudget(backoff.Forever))
+		e.InjectFaults(failingObserve)
 		stop := errors.New("stop")
 		ctx, cancel := context.WithCancelCause(t.Context())
 		time.AfterFunc(time.Hour, func() { cancel(stop) })

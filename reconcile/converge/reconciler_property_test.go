@@ -31,7 +31,8 @@ func (c chaos) rand(what string, n int) *rand.Rand {
 
 // fault: random latency on every call; 10% of creates and destroys fail (half of the failed
 // creates happen anyway, their reply lost); 5% of observes and refreshes fail.
-func (c chaos) fault(op convergetest.EngineOp, key string, n int) convergetest.EngineFault {
+func (c chaos) fault(call convergetest.FaultCall[stepRes]) convergetest.EngineFault {
+	op, key, n := call.Op, call.Key, call.N
 	rng := c.rand(string(op)+key, n)
 	f := convergetest.EngineFault{Delay: time.Duration(rng.IntN(500)) * time.Millisecond}
 	rate := 0.05
@@ -93,8 +94,9 @@ func runChaos(t *testing.T, c chaos) string {
 	levels := 3
 	desired := resTree(levels, 2+int(c.seed%5))
 	e, r := newTree(desired, levels, []convergetest.EngineOption{
-		convergetest.WithEngineFaults(c.fault), convergetest.WithEngineScripts(c.script),
+		convergetest.WithEngineScripts(c.script),
 	}, converge.WithParallelism(4), converge.WithReplaceLimit(3))
+	e.InjectFaults(c.fault)
 	c.seedWorld(e, desired, levels)
 
 	err := r.Reconcile(t.Context())

@@ -123,13 +123,13 @@ func TestReconcileStopsAtOnceOnAPermanentErrorOfAnyCall(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(string(tt.op), func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				e, r := newTree(resTree(1, 2), 1, []convergetest.EngineOption{convergetest.WithEngineFaults(
-					func(op convergetest.EngineOp, _ string, _ int) convergetest.EngineFault {
-						if op == tt.op {
-							return convergetest.EngineFault{Err: backoff.Permanent(quota)}
-						}
-						return convergetest.EngineFault{}
-					})})
+				e, r := newTree(resTree(1, 2), 1, nil)
+				e.InjectFaults(func(c convergetest.FaultCall[stepRes]) convergetest.EngineFault {
+					if c.Op == tt.op {
+						return convergetest.EngineFault{Err: backoff.Permanent(quota)}
+					}
+					return convergetest.EngineFault{}
+				})
 				e.Put(stepRes{Name: "l0-00"}, tt.put)
 				start := time.Now()
 				err := r.Reconcile(t.Context())

@@ -122,13 +122,13 @@ func TestReconcileWaitsForPendingResourcesBeforeActing(t *testing.T) {
 func TestReconcileRetriesDestroysWhileARoundMakesProgress(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		flaky := errors.New("flaky")
-		e, r := newTree(nil, 1, []convergetest.EngineOption{convergetest.WithEngineFaults(
-			func(op convergetest.EngineOp, key string, n int) convergetest.EngineFault {
-				if op == convergetest.OpDestroy && key == "l0-01" && n == 0 {
-					return convergetest.EngineFault{Err: flaky}
-				}
-				return convergetest.EngineFault{}
-			})})
+		e, r := newTree(nil, 1, nil)
+		e.InjectFaults(func(c convergetest.FaultCall[stepRes]) convergetest.EngineFault {
+			if c.Op == convergetest.OpDestroy && c.Key == "l0-01" && c.N == 0 {
+				return convergetest.EngineFault{Err: flaky}
+			}
+			return convergetest.EngineFault{}
+		})
 		e.Put(stepRes{Name: "l0-00"}, convergetest.PhaseScript{})
 		e.Put(stepRes{Name: "l0-01"}, convergetest.PhaseScript{})
 		require.NoError(t, r.Reconcile(t.Context()))
@@ -150,13 +150,13 @@ func TestReconcileRetriesAFailedCreateInALaterPassWithoutCreatingTwice(t *testin
 		t.Run(tt.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				lost := errors.New("connection reset")
-				e, r := newTree(resTree(1, 1), 1, []convergetest.EngineOption{convergetest.WithEngineFaults(
-					func(op convergetest.EngineOp, _ string, n int) convergetest.EngineFault {
-						if op == convergetest.OpCreate && n == 0 {
-							return convergetest.EngineFault{Err: lost, Applied: tt.applied}
-						}
-						return convergetest.EngineFault{}
-					})})
+				e, r := newTree(resTree(1, 1), 1, nil)
+				e.InjectFaults(func(c convergetest.FaultCall[stepRes]) convergetest.EngineFault {
+					if c.Op == convergetest.OpCreate && c.N == 0 {
+						return convergetest.EngineFault{Err: lost, Applied: tt.applied}
+					}
+					return convergetest.EngineFault{}
+				})
 				require.NoError(t, r.Reconcile(t.Context()))
 				assert.Equal(t, tt.creates, e.Count(convergetest.OpCreate))
 				assert.Equal(t, 1, e.Creations("l0-00"))
@@ -252,13 +252,13 @@ func TestNewReconcilerPanicsOnANilEngine(t *testing.T) {
 
 func TestReconcileCancelledWithCallsInFlightLeavesNoGoroutine(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-	e := convergetest.NewEngine(resKey, convergetest.WithEngineFaults(
-		func(op convergetest.EngineOp, _ string, _ int) convergetest.EngineFault {
-			if op == convergetest.OpCreate {
-				return convergetest.EngineFault{Delay: time.Hour}
-			}
-			return convergetest.EngineFault{}
-		}))
+	e := convergetest.NewEngine(resKey)
+	e.InjectFaults(func(c convergetest.FaultCall[stepRes]) convergetest.EngineFault {
+		if c.Op == convergetest.OpCreate {
+			return convergetest.EngineFault{Delay: time.Hour}
+		}
+		return convergetest.EngineFault{}
+	})
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	cancelling := converge.EngineFuncs[stepRes]{

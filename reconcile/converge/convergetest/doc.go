@@ -9,9 +9,16 @@
 //     time, then ready or failed, or stuck pending; ready for a number of refreshes, then
 //     failed; deleted at once by Destroy, or after a time (an asynchronous deletion). [Engine.Put] seeds resources that existed
 //     before the test.
-//   - [EngineFaults] inject latency and errors per call, deterministically: the function sees the
-//     call's op, key and how many such calls came before. An injected error changes nothing
-//     unless [EngineFault.Applied] says it did (a create whose reply was lost).
+//   - [Engine.Assign] makes the system fill in what it chooses on create (an identifier), as
+//     real APIs do: Create returns the resource so filled in, Observe lists it, and Refresh and
+//     Destroy address it by that value, so code that passes on the resource it asked for
+//     instead of the one Create returned finds it not found.
+//   - [Engine.InjectFaults] injects latency and errors per call, deterministically: the
+//     [EngineFaults] function sees a [FaultCall]: the call's op, key and resource, how many
+//     such calls came before, and what exists as the call starts, so a fault can depend on the
+//     system's state (a parent that cannot be deleted while it has children). An injected
+//     error changes nothing unless [EngineFault.Applied] says it did (a create whose reply was
+//     lost).
 //   - Every call is recorded ([Engine.Calls], [Engine.Count], [Engine.Mutations]); Create on a
 //     key that exists fails with [ErrResourceExists], so a test sees a duplicate create.
 //   - Latency waits on timers, so under testing/synctest it costs no real time. An Engine is

@@ -28,14 +28,20 @@ type EngineCall struct {
 	End   time.Time
 }
 
-// call runs one engine call: it draws the call's fault, waits its latency outside the lock (so
-// calls overlap as they would against a real system), applies the change unless the fault says
-// the call failed before it, and records the call. A ctx that ends during the latency fails the
-// call with ctx's cause, and nothing changes.
-func call[R, T any](ctx context.Context, e *Engine[R], op EngineOp, key string, apply func() (T, error)) (T, error) {
+// call runs one engine call on res (the zero R for OpObserve): it draws the call's fault, with
+// what exists as the call starts, waits its latency outside the lock (so calls overlap as they
+// would against a real system), applies the change unless the fault says the call failed
+// before it, and records the call. A ctx that ends during the latency fails the call with
+// ctx's cause, and nothing changes.
+func call[R, T any](ctx context.Context, e *Engine[R], op EngineOp, key string, res R, apply func() (T, error)) (T, error) {
 	start := time.Now()
 	e.mu.Lock()
-	f := e.faults(op, key, e.perCall[callKey{op, key}])
+	var f EngineFault
+	if e.faults != nil {
+		e.sweep()
+		f = e.faults(FaultCall[R]{Op: op, Key: key, N: e.perCall[callKey{op, key}], Resource: res,
+			Existing: e.existing()})
+	}
 	e.perCall[callKey{op, key}]++
 	e.mu.Unlock()
 

@@ -36,13 +36,13 @@ func newDNSReconciler(o converge.Observer[string], e converge.Engine[string], se
 // the fake engine scripts both and records every call.
 func Example_engine() {
 	refused := errors.New("503 service unavailable")
-	dns := convergetest.NewEngine(func(s string) string { return s },
-		convergetest.WithEngineFaults(func(op convergetest.EngineOp, key string, n int) convergetest.EngineFault {
-			if op == convergetest.OpCreate && key == "api" && n == 0 {
-				return convergetest.EngineFault{Err: refused}
-			}
-			return convergetest.EngineFault{}
-		}))
+	dns := convergetest.NewEngine(func(s string) string { return s })
+	dns.InjectFaults(func(c convergetest.FaultCall[string]) convergetest.EngineFault {
+		if c.Op == convergetest.OpCreate && c.Key == "api" && c.N == 0 {
+			return convergetest.EngineFault{Err: refused}
+		}
+		return convergetest.EngineFault{}
+	})
 	dns.Script("web", convergetest.PhaseScript{PendingRefreshes: 1, Fail: true}, convergetest.PhaseScript{})
 
 	err := newDNSReconciler(dns, dns, []string{"api", "web"}).Reconcile(context.Background())
@@ -53,4 +53,31 @@ func Example_engine() {
 	// error: <nil>
 	// records: [api web]
 	// creates: 4 destroys: 1
+}
+
+// A user scripts a system that gives identifiers on create and refuses (409) to delete a
+// parent that still has children: the fault sees the resource and what exists.
+func Example_parentWithChildren() {
+	sys := convergetest.NewEngine(nodeName)
+	sys.Assign(assignID) // Create returns the node with the ID the system chose
+	sys.InjectFaults(func(c convergetest.FaultCall[node]) convergetest.EngineFault {
+		if c.Op == convergetest.OpDestroy && c.Has(func(o node) bool { return o.Parent == c.Resource.ID }) {
+			return convergetest.EngineFault{Err: errors.New("409 conflict: the resource has children")}
+		}
+		return convergetest.EngineFault{}
+	})
+	want := true
+	r := converge.New(sys, sys, nodeName, familySteps(&want),
+		converge.WithRetryPolicy(backoff.Policy{Initial: time.Millisecond}))
+	fmt.Println("create:", r.Reconcile(context.Background()), sys.Existing())
+
+	want = false
+	fmt.Println("delete:", r.Reconcile(context.Background()), sys.Keys())
+	calls := sys.Calls()
+	last := calls[len(calls)-2] // the last destroy, before the observe that saw nothing left
+	fmt.Println("destroyed last:", last.Op, last.Key, last.Err)
+	// Output:
+	// create: <nil> [{{c c-1 p-1} ready} {{p p-1 } ready}]
+	// delete: <nil> []
+	// destroyed last: destroy p <nil>
 }

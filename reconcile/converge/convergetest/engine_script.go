@@ -50,29 +50,49 @@ type EngineFault struct {
 	Applied bool
 }
 
-// EngineFaults decides the fault of each call: op and key name the call (key is empty for
-// OpObserve), n counts the earlier calls of the same op on the same key, so a test can fail
-// "the first two creates of b" deterministically. It is called with the engine's lock held and
-// must not call the engine.
-type EngineFaults func(op EngineOp, key string, n int) EngineFault
+// FaultCall is the call an [EngineFaults] function decides the fault of, with a look at the
+// fake system as the call starts.
+type FaultCall[R any] struct {
+	// Op and Key name the call; Key is empty for OpObserve.
+	Op  EngineOp
+	Key string
+	// N counts the earlier calls of the same op on the same key, so a test can fail "the
+	// first two creates of b" deterministically.
+	N int
+	// Resource is the resource the call is given: to create, destroy or refresh; the zero R
+	// for OpObserve.
+	Resource R
+	// Existing is what exists as the call starts, as [Engine.Existing] returns it, so that a
+	// fault can depend on the system's state ("a parent with children cannot be deleted").
+	// It is a copy of the list; the fault must not change the resources a pointer R shares.
+	Existing []converge.Observed[R]
+}
+
+// Has reports whether a resource that match reports true for exists as the call starts.
+func (c FaultCall[R]) Has(match func(R) bool) bool {
+	for _, o := range c.Existing {
+		if match(o.Resource) {
+			return true
+		}
+	}
+	return false
+}
+
+// EngineFaults decides the fault of each call. It is called with the engine's lock held and
+// must not call the engine; set it with [Engine.InjectFaults].
+type EngineFaults[R any] func(c FaultCall[R]) EngineFault
 
 // EngineOption configures an [Engine]; pass them to [NewEngine].
 type EngineOption func(*engineOptions)
 
 type engineOptions struct {
 	latency time.Duration
-	faults  EngineFaults
 	scripts func(key string, n int) PhaseScript
 }
 
 // WithEngineLatency makes every call take d (plus its fault's Delay).
 func WithEngineLatency(d time.Duration) EngineOption {
 	return func(o *engineOptions) { o.latency = d }
-}
-
-// WithEngineFaults injects f's faults. Without it, no call fails.
-func WithEngineFaults(f EngineFaults) EngineOption {
-	return func(o *engineOptions) { o.faults = f }
 }
 
 // WithEngineScripts gives the n-th creation (from 0) of key the script fn returns, for keys that

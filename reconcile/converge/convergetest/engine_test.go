@@ -76,13 +76,13 @@ func TestSuccessiveCreationsFollowSuccessiveScriptsTheLastRepeating(t *testing.T
 
 func TestFaultsFailCallsAndChangeNothingUnlessApplied(t *testing.T) {
 	boom := errors.New("boom")
-	e := convergetest.NewEngine(id, convergetest.WithEngineFaults(
-		func(op convergetest.EngineOp, key string, n int) convergetest.EngineFault {
-			if op == convergetest.OpCreate && n == 0 {
-				return convergetest.EngineFault{Err: boom, Applied: key == "lost-reply"}
-			}
-			return convergetest.EngineFault{}
-		}))
+	e := convergetest.NewEngine(id)
+	e.InjectFaults(func(c convergetest.FaultCall[string]) convergetest.EngineFault {
+		if c.Op == convergetest.OpCreate && c.N == 0 {
+			return convergetest.EngineFault{Err: boom, Applied: c.Key == "lost-reply"}
+		}
+		return convergetest.EngineFault{}
+	})
 	_, err := e.Create(t.Context(), "refused")
 	assert.ErrorIs(t, err, boom)
 	_, err = e.Create(t.Context(), "lost-reply")
@@ -98,13 +98,13 @@ func TestFaultsFailCallsAndChangeNothingUnlessApplied(t *testing.T) {
 
 func TestEveryCallIsRecordedWithItsLatency(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
-		e := convergetest.NewEngine(id, convergetest.WithEngineLatency(20*time.Millisecond),
-			convergetest.WithEngineFaults(func(op convergetest.EngineOp, _ string, _ int) convergetest.EngineFault {
-				if op == convergetest.OpDestroy {
-					return convergetest.EngineFault{Delay: 80 * time.Millisecond}
-				}
-				return convergetest.EngineFault{}
-			}))
+		e := convergetest.NewEngine(id, convergetest.WithEngineLatency(20*time.Millisecond))
+		e.InjectFaults(func(c convergetest.FaultCall[string]) convergetest.EngineFault {
+			if c.Op == convergetest.OpDestroy {
+				return convergetest.EngineFault{Delay: 80 * time.Millisecond}
+			}
+			return convergetest.EngineFault{}
+		})
 		_, _ = e.Observe(t.Context())
 		_, _ = e.Create(t.Context(), "a")
 		_ = e.Destroy(t.Context(), "a")
