@@ -24,8 +24,10 @@ const childEnv = "BMDBBENCH_CHILD"
 
 // runProcesses seeds b.N new machines and times procs worker processes of workers workers
 // each, every one a session with the default Source, taking them through Provision with a
-// no-op sync, until every outcome has been committed. It reports items/s. The processes are
-// started, connected and in a session before the clock starts.
+// no-op sync, until every outcome has been committed. It reports items/s, and the CPU time the
+// worker processes used per item (client-cpu-us/item: user and system, their start and stop
+// included; the server's is not). The processes are started, connected and in a session
+// before the clock starts.
 func runProcesses(b *testing.B, dsn string, procs, workers int) {
 	stage := seed(b, dsn)
 	children := make([]*child, procs)
@@ -47,10 +49,13 @@ func runProcesses(b *testing.B, dsn string, procs, workers int) {
 	}
 	elapsed := time.Since(start)
 	b.StopTimer()
+	var cpu time.Duration
 	for _, c := range children {
 		c.stop(b)
+		cpu += c.cmd.ProcessState.UserTime() + c.cmd.ProcessState.SystemTime()
 	}
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "items/s")
+	b.ReportMetric(float64(cpu.Microseconds())/float64(b.N), "client-cpu-us/item")
 }
 
 // seed adds b.N machines in a stage of their own and returns the stage.

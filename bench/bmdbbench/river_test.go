@@ -25,7 +25,8 @@ func (*noopWorker) Work(context.Context, *river.Job[noopArgs]) error { return ni
 
 // runRiver inserts b.N jobs and times a River client with workers workers completing them,
 // until River has recorded every completion (its JobCompleted events). It reports items/s.
-func runRiver(b *testing.B, dsn string, workers int) {
+// cooldown is River's FetchCooldown; zero leaves River's default.
+func runRiver(b *testing.B, dsn string, workers int, cooldown time.Duration) {
 	ctx := context.Background()
 	pool, err := pgxpool.New(ctx, dsn)
 	if err != nil {
@@ -45,7 +46,7 @@ func runRiver(b *testing.B, dsn string, workers int) {
 	client, err := river.NewClient(driver, &river.Config{
 		Queues:        map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: workers}},
 		Workers:       ws,
-		FetchCooldown: river.FetchCooldownMin, // River's fastest setting, not its 100 ms default
+		FetchCooldown: cooldown, // 0: River's default (100 ms)
 		Logger:        slog.New(slog.DiscardHandler),
 	})
 	if err != nil {

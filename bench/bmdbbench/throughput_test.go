@@ -1,15 +1,23 @@
 package bmdbbench
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/riverqueue/river"
+)
 
 // BenchmarkPostgres16Workers is no-op work on one local PostgreSQL with 16 workers: one op is
 // one item claimed, synced and committed (steadfast: a bmdb lease, reported under its fencing
 // check with history; River: a job fetched, worked and marked completed). items/s is the
-// throughput. Both run on the same database, in the same process.
+// throughput. Both run on the same database, in the same process. steadfast is the Source
+// with its defaults; the anchor, river, is River at its fastest fetch (FetchCooldown at its
+// 1 ms minimum, the strongest River), and river-defaults, beside it, River as configured by
+// default (a 100 ms FetchCooldown).
 func BenchmarkPostgres16Workers(b *testing.B) {
 	dsn := postgres(b)
 	b.Run("steadfast", func(b *testing.B) { runSteadfast(b, dsn, 16) })
-	b.Run("river", func(b *testing.B) { runRiver(b, dsn, 16) })
+	b.Run("river", func(b *testing.B) { runRiver(b, dsn, 16, river.FetchCooldownMin) })
+	b.Run("river-defaults", func(b *testing.B) { runRiver(b, dsn, 16, 0) })
 }
 
 // BenchmarkPostgresWorkers is the same no-op work with 16 workers (steadfast) against one

@@ -72,6 +72,13 @@ func newSystem() *convergetest.Engine[node] {
 		}))
 }
 
-// criticalPath is the least time any algorithm needs: per level one create call and the time
-// until ready, plus one observe per level and a last one that sees nothing to do.
-const criticalPath = levels*(callLatency+readyAfter) + (levels+1)*callLatency
+// criticalPath is the least time the API's limit allows an algorithm that goes level by
+// level: per level, the creates in waves of apiLimit (ceil(n/apiLimit) calls' latency one after
+// the other) and the time until the last of them is ready; plus one observe per level and a
+// last one that sees nothing to do. For 1,000 resources in 4 levels: 4 x (16 x 20 + 100) ms +
+// 5 x 20 ms = 1.78 s.
+func criticalPath(n int) time.Duration {
+	width := n / levels
+	waves := (width + apiLimit - 1) / apiLimit
+	return time.Duration(levels)*(time.Duration(waves)*callLatency+readyAfter) + (levels+1)*callLatency
+}
