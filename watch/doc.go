@@ -45,11 +45,12 @@
 //     stream the Source returns is stopped exactly once, also one returned with an error.
 //   - 410 Gone or Expired, at open or as an error event, relists. With [WithList], the Watcher
 //     lists, delivers what is new (Added) or changed (Modified) since the handler saw it, sends a
-//     synthetic Deleted with a [*Tombstone] for what it delivered (or was given with
-//     [WithListed]) that is gone, and watches from the list's
-//     version. An object listed twice (same namespace and name) is delivered once, as the last
-//     one listed; an object without a resourceVersion is delivered as Modified if it was known. Without a list function, it calls the handler's Resync ([Resyncer]) if it has
-//     one and restarts from "", from which the server sends every object as Added again.
+//     synthetic Deleted with a [*Tombstone] for what it delivered (or was given with [WithListed])
+//     that is gone, and watches from the list's version. An object listed twice (same namespace and
+//     name) is delivered once, as the last one listed; an object without a resourceVersion is
+//     delivered as Modified if it was known. Without a list function, it calls the handler's Resync
+//     ([Resyncer]) if it has one and restarts from "", from which the server sends every object as
+//     Added again.
 //   - 400, 401, 403 and 404 give up at once ([ErrRejected]). A Status's code decides when it is
 //     410 or one of these; its reason decides otherwise. So do a [backoff.Permanent] error and
 //     a source that breaks the protocol ([ErrMalformed]: an object that is nil or typed-nil or

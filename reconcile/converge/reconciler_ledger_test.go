@@ -118,6 +118,29 @@ func TestReconcileCountsFailedCreateCallsTowardsTheReplaceLimit(t *testing.T) {
 	})
 }
 
+func TestReconcileDoesNotCountAThrottledCreateTowardsTheReplaceLimitAndWaitsItsHint(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		throttled := backoff.RetryAfter(2*time.Second, errors.New("429 too many requests"))
+		e, r := newTree(resTree(1, 1), 1, nil, converge.WithReplaceLimit(1))
+		var at []time.Duration
+		start := time.Now()
+		e.InjectFaults(func(c convergetest.FaultCall[stepRes]) convergetest.EngineFault {
+			if c.Op == convergetest.OpCreate {
+				at = append(at, time.Since(start))
+				if c.N < 3 {
+					return convergetest.EngineFault{Err: throttled}
+				}
+			}
+			return convergetest.EngineFault{}
+		})
+		require.NoError(t, r.Reconcile(t.Context()), "three 429s are no failures, even with a replace limit of 1")
+		require.Len(t, at, 4)
+		for i := 1; i < len(at); i++ {
+			assert.GreaterOrEqual(t, at[i]-at[i-1], 2*time.Second, "create %d came before the hint", i)
+		}
+	})
+}
+
 func TestReconcileCountsAResourceFoundFailedByItsWaitEvenIfNeverObservedFailed(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		e := convergetest.NewEngine(resKey, convergetest.WithEngineScripts(func(string, int) convergetest.PhaseScript {

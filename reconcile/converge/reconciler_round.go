@@ -48,7 +48,8 @@ func (x *reconcileRun[R]) destroy(ctx context.Context, rs []R) error {
 }
 
 // create creates rs and waits for what was created. Failures count towards the replace limit,
-// which is checked first.
+// which is checked first; a create refused with a RetryAfter hint (throttled: nothing was
+// created) does not.
 func (x *reconcileRun[R]) create(ctx context.Context, rs []R) error {
 	if err := x.checkLimit(rs); err != nil {
 		return err
@@ -71,6 +72,10 @@ func (x *reconcileRun[R]) create(ctx context.Context, rs []R) error {
 		return err
 	}
 	for i, r := range left {
+		if _, throttled := backoff.RetryAfterHint(failed[i]); throttled {
+			x.last = failed[i]
+			continue
+		}
 		x.fail(x.r.key(r), failed[i])
 	}
 	var done []R
@@ -79,22 +84,23 @@ func (x *reconcileRun[R]) create(ctx context.Context, rs []R) error {
 			done = append(done, created[i])
 		}
 	}
-	return x.waitCreated(ctx, done, len(left))
+	return x.waitCreated(ctx, done, failed)
 }
 
 // waitCreated waits for created resources, counts those that ended failed, and pauses if some
-// create calls failed (the system may be in trouble) before the next pass.
-func (x *reconcileRun[R]) waitCreated(ctx context.Context, created []R, callFailures int) error {
+// create calls failed (the system may be in trouble) before the next pass, at least as long
+// as any of their RetryAfter hints.
+func (x *reconcileRun[R]) waitCreated(ctx context.Context, created []R, failed []error) error {
 	endedFailed, err := x.wait(ctx, created)
 	if err != nil {
 		return err
 	}
 	x.foundFailed(endedFailed)
-	if callFailures == 0 {
+	if len(failed) == 0 {
 		x.retry.Reset()
 		return nil
 	}
-	return x.pause(ctx, []error{x.last})
+	return x.pause(ctx, failed)
 }
 
 // sift returns the resources whose call failed and their errors, named, at the same indexes;
