@@ -19,11 +19,12 @@
 //     Added event for every key at the latest revision and watches from there, as the API
 //     server does. A resourceVersion that is not a revision is 400 BadRequest.
 //   - Errors are Statuses, as kube-apiserver's etcd watcher makes them: a watch from a
-//     compacted revision (etcd's ErrCompacted, at open or later) sends an error event with
-//     410 Expired ("The resourceVersion for the provided watch is too old."), so that a
-//     Watcher relists; any other error that ends an etcd watch (the client closed, a member
-//     that lost its leader) sends a 500 InternalError, and the stream closes after it. A list
-//     that fails returns the same Statuses as errors.
+//     compacted revision (etcd's ErrCompacted) sends an error event with 410 Expired ("The
+//     resourceVersion for the provided watch is too old."), and the stream closes after it, so
+//     that a Watcher relists; another error that ends an etcd watch (a member that lost its
+//     leader) sends a 500 InternalError before the close. A watch the client ends without an
+//     error (the client was closed) just closes. A list that fails returns the same Statuses
+//     as errors: 410 Expired for a compacted revision, 500 InternalError otherwise.
 //   - Leaders. Watches require a leader (clientv3.WithRequireLeader), as kube-apiserver's do:
 //     a member cut off from its cluster ends them rather than serving a stale view.
 //   - Restarts are the client's. etcd's client keeps a watch open across a server that dies

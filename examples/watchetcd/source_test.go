@@ -2,10 +2,12 @@ package watchetcd_test
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"testing"
 	"time"
 
+	clientv3 "go.etcd.io/etcd/client/v3"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -188,6 +190,94 @@ func TestTheSourceMapsEtcdAsTheAPIServerWould(t *testing.T) {
 		for _, opts := range []metav1.ListOptions{{ResourceVersion: "x"}, {ResourceVersion: "-2"}, {FieldSelector: "a=b"}} {
 			if st, err := src.Watch(ctx, opts); !apierrors.IsBadRequest(err) || st != nil {
 				t.Errorf("%+v: %v, want 400", opts, err)
+			}
+		}
+	})
+
+	t.Run("lists in pages at one revision", func(t *testing.T) {
+		many := watchetcd.New(c, "/registry/many/")
+		for p := range 10 {
+			var ops []clientv3.Op
+			for i := range 120 {
+				ops = append(ops, clientv3.OpPut(fmt.Sprintf("/registry/many/%04d", p*120+i), "x"))
+			}
+			if _, err := c.Txn(ctx).Then(ops...).Commit(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		objs, rv, err := many.List(ctx, metav1.ListOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := c.Get(ctx, "/registry/many/", clientv3.WithPrefix(), clientv3.WithCountOnly())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(objs) != 1200 || rv != strconv.FormatInt(resp.Header.Revision, 10) {
+			t.Fatalf("%d objects at %s, want 1200 at %d", len(objs), rv, resp.Header.Revision)
+		}
+		for i, o := range objs {
+			if name := o.(*corev1.ConfigMap).Name; name != fmt.Sprintf("%04d", i) {
+				t.Fatalf("object %d is %s", i, name)
+			}
+		}
+	})
+
+	t.Run("a closed client closes streams, and lists are 500 InternalError", func(t *testing.T) {
+		c2 := srv.Client()
+		src2 := watchetcd.New(c2, prefix)
+		st, err := src2.Watch(ctx, metav1.ListOptions{ResourceVersion: strconv.FormatInt(r1, 10)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Stop()
+		next(t, st) // b at r2: the stream is open
+		if err := c2.Close(); err != nil {
+			t.Fatal(err)
+		}
+		closedAfter := func(st apiwatch.Interface) string {
+			var got []string
+			for ev := range st.ResultChan() {
+				got = append(got, fmt.Sprintf("%s %v", ev.Type, ev.Object))
+			}
+			return fmt.Sprint(got)
+		}
+		if got := closedAfter(st); got != "[]" {
+			t.Errorf("open stream: %s, want a close with no event", got)
+		}
+		st2, err := src2.Watch(ctx, metav1.ListOptions{ResourceVersion: "1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st2.Stop()
+		if got := closedAfter(st2); got != "[]" {
+			t.Errorf("new stream: %s, want a close with no event", got)
+		}
+		if _, _, err := src2.List(ctx, metav1.ListOptions{}); !apierrors.IsInternalError(err) {
+			t.Fatalf("list on a closed client: %v, want 500", err)
+		}
+	})
+
+	t.Run("the channel closes when the context ends", func(t *testing.T) {
+		wctx, cancel := context.WithCancel(ctx)
+		st, err := src.Watch(wctx, metav1.ListOptions{ResourceVersion: "1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Stop()
+		cancel()
+		deadline := time.After(10 * time.Second)
+		for {
+			select {
+			case ev, ok := <-st.ResultChan():
+				if !ok {
+					return
+				}
+				if ev.Type == apiwatch.Error {
+					t.Fatalf("an error event after the context ended: %v", ev.Object)
+				}
+			case <-deadline:
+				t.Fatal("not closed after the context ended")
 			}
 		}
 	})

@@ -2,7 +2,7 @@
 // and peer ports, its data in the test's temporary directory. A test can SIGKILL it, start it
 // again on the same data and ports, and compact its history.
 //
-// [Start] skips the test, naming this package and the Debian package etcd-server, when
+// [Start] skips the test, naming examples/watchetcd and the Debian package etcd-server, when
 // /usr/bin/etcd (or etcd on PATH) is missing, unless STEADFAST_REQUIRE_SERVERS=1, as in CI:
 // then it fails it.
 package etcdtest
@@ -26,7 +26,7 @@ import (
 )
 
 // ErrNoEtcd is returned by [Find] when the etcd binary is missing.
-var ErrNoEtcd = errors.New("etcdtest: etcd not found (install the Debian package etcd-server)")
+var ErrNoEtcd = errors.New("examples/watchetcd: etcd not found at /usr/bin/etcd or on PATH (install the Debian package etcd-server)")
 
 // readyTimeout bounds how long a start waits for the member to report itself healthy.
 const readyTimeout = 30 * time.Second
