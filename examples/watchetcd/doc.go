@@ -21,10 +21,18 @@
 //   - Errors are Statuses, as kube-apiserver's etcd watcher makes them: a watch from a
 //     compacted revision (etcd's ErrCompacted) sends an error event with 410 Expired ("The
 //     resourceVersion for the provided watch is too old."), and the stream closes after it, so
-//     that a Watcher relists; another error that ends an etcd watch (a member that lost its
-//     leader) sends a 500 InternalError before the close. A watch the client ends without an
-//     error (the client was closed) just closes. A list that fails returns the same Statuses
-//     as errors: 410 Expired for a compacted revision, 500 InternalError otherwise.
+//     that a Watcher relists; another error that ends an etcd watch sends a 500 InternalError
+//     before the close. A watch the client ends without an error (the client was closed) just
+//     closes. A list that fails returns the same Statuses as errors: 410 Expired for a
+//     compacted revision, 500 InternalError otherwise.
+//   - No leader. A watch etcd ends because its member has no leader ("etcdserver: no
+//     leader": the member lost its quorum, and fails every new watch at once until it has one
+//     again) closes with no event. kube-apiserver sends a 500 for it, and the Watcher retries a
+//     500 on its growing backoff, so that, measured against a real two-member etcd that lost
+//     a member for a few seconds, it came back 1.3–2.3 s after the quorum did; a close is
+//     what a server that is not ready does, and the Watcher's quick-close rule retries it after
+//     the policy's first delay however long the outage. [WithNoLeaderAsError] keeps
+//     kube-apiserver's 500.
 //   - Leaders. Watches require a leader (clientv3.WithRequireLeader), as kube-apiserver's do:
 //     a member cut off from its cluster ends them rather than serving a stale view.
 //   - Restarts are the client's. etcd's client keeps a watch open across a server that dies
@@ -45,5 +53,5 @@
 // one revision, and a watch resumed from that revision misses the ones not yet handled.
 // Kubernetes writes one object per transaction; so must a writer of a watched prefix.
 //
-// Package etcdtest runs a real etcd member for tests, and can SIGKILL, restart and compact it.
+// Package etcdtest runs real etcd members for tests, and can SIGKILL, restart and compact them.
 package watchetcd

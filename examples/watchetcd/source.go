@@ -29,9 +29,10 @@ const pageSize = 500
 // Source is the keys under one prefix of an etcd keyspace as a [watch.Source] and, with
 // [Source.List], a [watch.ListFunc]. See the package doc for what it maps.
 type Source struct {
-	client    *clientv3.Client
-	prefix    string
-	bookmarks bool
+	client        *clientv3.Client
+	prefix        string
+	bookmarks     bool
+	noLeaderError bool
 }
 
 // Option configures a [Source].
@@ -40,6 +41,11 @@ type Option func(*Source)
 // WithProgressNotify asks etcd for progress notifications on every watch that allows
 // bookmarks, and turns each into a Bookmark event (see the package doc).
 func WithProgressNotify() Option { return func(s *Source) { s.bookmarks = true } }
+
+// WithNoLeaderAsError makes a watch that etcd ends for want of a leader send a 500
+// InternalError error event before it closes, as kube-apiserver's etcd watcher does, instead
+// of closing with no event (see the package doc).
+func WithNoLeaderAsError() Option { return func(s *Source) { s.noLeaderError = true } }
 
 var (
 	_ watch.Source   = (*Source)(nil)
@@ -205,6 +211,9 @@ func (st *stream) run(wch clientv3.WatchChan, initial []runtime.Object) {
 			return
 		}
 		if err := resp.Err(); err != nil {
+			if errors.Is(err, rpctypes.ErrNoLeader) && !st.src.noLeaderError {
+				return // a member that is starting, or lost its quorum: come back
+			}
 			if st.ctx.Err() == nil {
 				st.send(apiwatch.Event{Type: apiwatch.Error, Object: status(err)})
 			}

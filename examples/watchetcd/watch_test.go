@@ -25,7 +25,12 @@ type started struct {
 
 func startWatcher(t *testing.T, srv *etcdtest.Server, opts ...watch.Option) *started {
 	t.Helper()
-	src := watchetcd.New(srv.Client(), prefix)
+	return startOn(t, watchetcd.New(srv.Client(), prefix), opts...)
+}
+
+// startOn runs a Watcher with a cache over src until the test ends.
+func startOn(t *testing.T, src *watchetcd.Source, opts ...watch.Option) *started {
+	t.Helper()
 	s := &started{list: &lister{src: src}, cache: watch.NewCache[*corev1.ConfigMap](), done: make(chan error, 1)}
 	s.rec = newRecorder(s.list)
 	opts = append(opts, watch.WithHooks(watch.Hooks{OnRelist: s.rec.relisting}))

@@ -1,6 +1,7 @@
-// Package etcdtest runs a real etcd server for tests: one member on 127.0.0.1, on free client
-// and peer ports, its data in the test's temporary directory. A test can SIGKILL it, start it
-// again on the same data and ports, and compact its history.
+// Package etcdtest runs a real etcd server for tests: one member ([Start]) or a cluster
+// ([StartCluster]) on 127.0.0.1, each member on free client and peer ports, its data in the
+// test's temporary directory. A test can SIGKILL a member, start it again on the same data and
+// ports, and compact the history.
 //
 // [Start] skips the test, naming examples/watchetcd and the Debian package etcd-server, when
 // /usr/bin/etcd (or etcd on PATH) is missing, unless STEADFAST_REQUIRE_SERVERS=1, as in CI:
@@ -17,6 +18,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -50,6 +52,8 @@ type Server struct {
 	t          testing.TB
 	bin, dir   string
 	peer       string
+	name       string
+	cluster    string // --initial-cluster
 	extraFlags []string
 	cmd        *exec.Cmd
 	exited     chan struct{}
@@ -69,6 +73,13 @@ func WithFlags(flags ...string) Option {
 // STEADFAST_REQUIRE_SERVERS=1: then it fails it.
 func Start(t testing.TB, opts ...Option) *Server {
 	t.Helper()
+	return StartCluster(t, 1, opts...)[0]
+}
+
+// StartCluster starts a cluster of n members for the test, as [Start] does one, and returns
+// once every member is healthy.
+func StartCluster(t testing.TB, n int, opts ...Option) []*Server {
+	t.Helper()
 	bin, err := Find()
 	if err != nil {
 		if os.Getenv("STEADFAST_REQUIRE_SERVERS") == "1" {
@@ -76,20 +87,33 @@ func Start(t testing.TB, opts ...Option) *Server {
 		}
 		t.Skip(err.Error())
 	}
-	s := &Server{
-		t:        t,
-		bin:      bin,
-		dir:      t.TempDir(),
-		Endpoint: "http://127.0.0.1:" + strconv.Itoa(freePort(t)),
-		peer:     "http://127.0.0.1:" + strconv.Itoa(freePort(t)),
+	var (
+		members []*Server
+		cluster []string
+	)
+	for i := range n {
+		s := &Server{
+			t:        t,
+			bin:      bin,
+			dir:      t.TempDir(),
+			name:     "m" + strconv.Itoa(i+1),
+			Endpoint: "http://127.0.0.1:" + strconv.Itoa(freePort(t)),
+			peer:     "http://127.0.0.1:" + strconv.Itoa(freePort(t)),
+		}
+		for _, o := range opts {
+			o(s)
+		}
+		members, cluster = append(members, s), append(cluster, s.name+"="+s.peer)
 	}
-	for _, o := range opts {
-		o(s)
+	for _, s := range members {
+		s.cluster = strings.Join(cluster, ",")
+		t.Cleanup(s.Kill)
+		s.launch()
 	}
-	t.Cleanup(s.Kill)
-	s.launch()
-	s.WaitHealthy()
-	return s
+	for _, s := range members {
+		s.WaitHealthy()
+	}
+	return members
 }
 
 func freePort(t testing.TB) int {
@@ -110,13 +134,13 @@ func (s *Server) launch() {
 		s.t.Fatal(err)
 	}
 	args := []string{
-		"--name=m1",
+		"--name=" + s.name,
 		"--data-dir=" + filepath.Join(s.dir, "data"),
 		"--listen-client-urls=" + s.Endpoint,
 		"--advertise-client-urls=" + s.Endpoint,
 		"--listen-peer-urls=" + s.peer,
 		"--initial-advertise-peer-urls=" + s.peer,
-		"--initial-cluster=m1=" + s.peer,
+		"--initial-cluster=" + s.cluster,
 		"--initial-cluster-state=new",
 		"--logger=zap",
 	}
