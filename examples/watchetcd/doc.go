@@ -27,12 +27,12 @@
 //     compacted revision, 500 InternalError otherwise.
 //   - No leader. A watch etcd ends because its member has no leader ("etcdserver: no
 //     leader": the member lost its quorum, and fails every new watch at once until it has one
-//     again) closes with no event. kube-apiserver sends a 500 for it, and the Watcher retries a
-//     500 on its growing backoff, so that, measured against a real two-member etcd that lost
-//     a member for a few seconds, it came back 1.3–2.3 s after the quorum did; a close is
-//     what a server that is not ready does, and the Watcher's quick-close rule retries it after
-//     the policy's first delay however long the outage. [WithNoLeaderAsError] keeps
-//     kube-apiserver's 500.
+//     again) closes with no event: a close is what a server that is not ready does, and the
+//     Watcher's quick-close rule retries it after the policy's first delay however long the
+//     outage lasts. kube-apiserver sends a 500 for it, which the Watcher retries on its
+//     growing backoff, and so comes back up to seconds after the quorum does (the test
+//     TestConvergenceAfterQuorumLoss measures both beside RetryWatcher).
+//     [WithNoLeaderAsError] keeps kube-apiserver's 500.
 //   - Leaders. Watches require a leader (clientv3.WithRequireLeader), as kube-apiserver's do:
 //     a member cut off from its cluster ends them rather than serving a stale view.
 //   - Restarts are the client's. etcd's client keeps a watch open across a server that dies

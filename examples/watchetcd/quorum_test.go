@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	apiwatch "k8s.io/apimachinery/pkg/watch"
 	watchtools "k8s.io/client-go/tools/watch"
@@ -135,6 +136,9 @@ func TestConvergenceAfterQuorumLoss(t *testing.T) {
 		}
 		var delays []string
 		for _, r := range erring.take() {
+			if r.Err != nil && !apierrors.IsInternalError(r.Err) {
+				t.Errorf("WithNoLeaderAsError: %v, want 500 InternalError", r.Err)
+			}
 			delays = append(delays, r.Delay.Round(time.Millisecond).String())
 		}
 		t.Logf("quorum loss %d: revision %d seen after %v (Watcher; its delays %v), %v (Watcher, 500s; its delays %v), %v (RetryWatcher)",
