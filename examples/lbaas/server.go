@@ -45,6 +45,8 @@ type Server struct {
 	calls   map[string]int    // "POST backend" -> count of mutating calls carried out
 	faulted map[string]int    // injected faults by name, for tests
 	tagging int               // tag requests being handled, for Faults.TagConflicts
+	fence     fence
+	mutations []Mutation // the record of mutating calls, see Mutations
 }
 
 type record struct {
@@ -106,13 +108,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	}
 	switch {
 	case s.draw(s.faults.ActThenFailRate, "act then 503"):
-		s.mux.ServeHTTP(discard{}, req)
-		writeError(w, http.StatusServiceUnavailable, "injected fault, after acting")
+		if s.act(w, discard{}, req) {
+			writeError(w, http.StatusServiceUnavailable, "injected fault, after acting")
+		}
 	case s.draw(s.faults.ActThenHangRate, "act then hang"):
-		s.mux.ServeHTTP(discard{}, req)
-		backoff.Sleep(req.Context(), s.faults.SlowDelay)
+		if s.act(w, discard{}, req) {
+			backoff.Sleep(req.Context(), s.faults.SlowDelay)
+		}
 	default:
-		s.mux.ServeHTTP(w, req)
+		s.act(w, w, req)
 	}
 }
 
