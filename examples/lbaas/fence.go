@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -81,11 +82,11 @@ func (s *Server) count(req *http.Request, call string) {
 
 // callKind is the kind a refused call was for, as in [Server.Calls]: "tag" or the LBaaS kind.
 func callKind(req *http.Request) string {
-	if req.PathValue("tag") != "" || len(req.URL.Path) > len(corePath) && req.URL.Path[:len(corePath)] == corePath {
+	if strings.HasPrefix(req.URL.Path, corePath) {
 		return "tag"
 	}
 	for _, k := range Kinds {
-		if p := k.path(); len(req.URL.Path) >= len(p) && req.URL.Path[:len(p)] == p {
+		if strings.HasPrefix(req.URL.Path, k.path()) {
 			return string(k)
 		}
 	}
