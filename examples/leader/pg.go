@@ -42,13 +42,17 @@ func NewPGLock(db DB, name string) (*PGLock, error) {
 	return &PGLock{db: db, name: name}, nil
 }
 
-// CreateTable creates [PGTable] if it does not exist.
+// CreateTable creates [PGTable] if it does not exist; replicas may call it at the same time.
 func (l *PGLock) CreateTable(ctx context.Context) error {
 	_, err := l.db.Exec(ctx, `CREATE TABLE IF NOT EXISTS `+PGTable+` (
 		name    text PRIMARY KEY,
 		holder  text NOT NULL DEFAULT '',
 		token   bigint NOT NULL DEFAULT 0,
 		expires timestamptz NOT NULL DEFAULT '-infinity')`)
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && (pe.Code == "23505" || pe.Code == "42P07") {
+		return nil // another replica created it at the same moment (IF NOT EXISTS does not cover the race)
+	}
 	return pgError("create table", err)
 }
 

@@ -246,7 +246,7 @@ func (c *cluster) stop() {
 	c.wg.Wait()
 }
 
-// leading returns the replicas whose last event is LEADING.
+// leading returns the live replicas whose last event is LEADING.
 func (c *cluster) leading() []string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -256,6 +256,11 @@ func (c *cluster) leading() []string {
 	}
 	var ids []string
 	for _, r := range c.reps {
+		select {
+		case <-r.done:
+			continue // killed, or exited
+		default:
+		}
 		if last[r.id] == "LEADING" {
 			ids = append(ids, r.id)
 		}
