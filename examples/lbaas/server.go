@@ -36,15 +36,15 @@ type Server struct {
 	token  string
 	now    func() time.Time
 
-	mux     *http.ServeMux
-	mu      sync.Mutex
-	rnd     *rand.Rand
-	seq     uint64
-	res     map[string]*record
-	tagIDs  map[string]string // tag name -> the tag's identifier
-	calls   map[string]int    // "POST backend" -> count of mutating calls carried out
-	faulted map[string]int    // injected faults by name, for tests
-	tagging int               // tag requests being handled, for Faults.TagConflicts
+	mux       *http.ServeMux
+	mu        sync.Mutex
+	rnd       *rand.Rand
+	seq       uint64
+	res       map[string]*record
+	tagIDs    map[string]string // tag name -> the tag's identifier
+	calls     map[string]int    // "POST backend" -> count of mutating calls carried out
+	faulted   map[string]int    // injected faults by name, for tests
+	tagging   int               // tag requests being handled, for Faults.TagConflicts
 	fence     fence
 	mutations []Mutation // the record of mutating calls, see Mutations
 }

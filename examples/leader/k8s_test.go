@@ -38,7 +38,7 @@ func leaseClient(t *testing.T, h http.Handler) coordinationclient.LeaseInterface
 // clock is an observer's clock, moved by the test.
 type clock struct{ off atomic.Int64 }
 
-func (c *clock) now() time.Time           { return time.Now().Add(time.Duration(c.off.Load())) }
+func (c *clock) now() time.Time          { return time.Now().Add(time.Duration(c.off.Load())) }
 func (c *clock) advance(d time.Duration) { c.off.Add(int64(d)) }
 
 func k8sLock(t *testing.T, leases coordinationclient.LeaseInterface) (*leader.K8sLock, *clock) {
