@@ -181,3 +181,25 @@ func TestK8sLockErrors(t *testing.T) {
 	_, permanent = backoff.IsPermanent(err)
 	assert.True(t, permanent, "a 403 is not: %v", err)
 }
+
+func TestK8sLockWritesWholeSecondsAndAConflictThatSaysNothingIsRetryable(t *testing.T) {
+	srv := watchk8s.NewLeases()
+	leases := leaseClient(t, srv)
+	ctx := t.Context()
+	a2, _ := k8sLock(t, leases) // the same identity's other lock: a renewal of a's that lands late
+	h, err := a2.Acquire(ctx, connctx.Claim{Identity: "a", Duration: 1500 * time.Millisecond})
+	require.NoError(t, err)
+	assert.Equal(t, int32(2), *srv.Lease("ns", "lbaas").Spec.LeaseDurationSeconds, "1.5 s is written as 2 s")
+
+	a, _ := k8sLock(t, &racing{LeaseInterface: leases, other: func() {
+		_, err := a2.Renew(ctx, claim("a"), h)
+		assert.NoError(t, err)
+	}})
+	_, err = a.Renew(ctx, claim("a"), h)
+	require.ErrorIs(t, err, leader.ErrConflict, "the lease changed, and is still held as h")
+	_, permanent := backoff.IsPermanent(err)
+	assert.False(t, permanent)
+	got, err := a.Renew(ctx, claim("a"), h)
+	require.NoError(t, err)
+	assert.Equal(t, h, got, "the next try renews")
+}
