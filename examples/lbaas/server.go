@@ -30,7 +30,9 @@ import (
 //	POST   /api/core/v1/resource.json/{id}/tags/{tag}   body "": tag it, 200; 422 if tagged; 400 for a null body
 //
 // Errors are {"error": {"message", "code"}}. Every request needs "Authorization: Token <token>"
-// when the server has a token.
+// when the server has a token. A mutating request that carries [FenceTokenHeader] is refused,
+// 409, if its token is smaller than one the server has seen; every mutating call is recorded
+// ([Server.Mutations]).
 type Server struct {
 	faults Faults
 	token  string
