@@ -63,21 +63,23 @@ type call struct {
 
 // world is the Lease server and the record of calls the candidates make.
 type world struct {
-	cs    *kubernetes.Clientset
-	srv   *httptest.Server
-	mu    sync.Mutex
-	calls []call
-	lead  chan string // a candidate's worker started
+	leases *watchk8s.Leases
+	cs     *kubernetes.Clientset
+	srv    *httptest.Server
+	mu     sync.Mutex
+	calls  []call
+	lead   chan string // a candidate's worker started
 }
 
 func newWorld(b *testing.B) *world {
-	srv := httptest.NewServer(watchk8s.NewLeases())
+	leases := watchk8s.NewLeases()
+	srv := httptest.NewServer(leases)
 	b.Cleanup(srv.Close)
 	cs, err := kubernetes.NewForConfig(&rest.Config{Host: srv.URL, QPS: -1})
 	if err != nil {
 		b.Fatal(err)
 	}
-	return &world{cs: cs, srv: srv, lead: make(chan string, 16)}
+	return &world{leases: leases, cs: cs, srv: srv, lead: make(chan string, 16)}
 }
 
 // work is the leader's work: a mutating call every callEvery, each after a check of ctx, as
@@ -115,6 +117,14 @@ func (w *world) stale(id string) (n int, firstOther time.Time) {
 		}
 	}
 	return n, firstOther
+}
+
+// holder is the lease's holder on the server now.
+func (w *world) holder(name string) string {
+	if l := w.leases.Lease("default", name); l != nil && l.Spec.HolderIdentity != nil {
+		return *l.Spec.HolderIdentity
+	}
+	return ""
 }
 
 func (w *world) firstCallOf(id string) bool {
@@ -237,6 +247,9 @@ func clientgo(w *world, name, id string) *candidate {
 
 // twoCandidates starts a and waits until it leads, then starts b.
 func twoCandidates(b *testing.B, w *world, k kind, name string) (a, c *candidate) {
+	for len(w.lead) > 0 { // what the last iteration's candidates left, all stopped by now
+		<-w.lead
+	}
 	a = k(w, name, "a")
 	select {
 	case id := <-w.lead:

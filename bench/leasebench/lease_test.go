@@ -36,12 +36,13 @@ func BenchmarkTakeoverAfterKill(b *testing.B) {
 // a gate, as in SIGSTOP) until the other candidate took over and made its first call, then
 // thawed. stale-calls counts the calls the old leader made after the new leader's first;
 // stop-ms is the time from the thaw until the old leader's work returned; unstopped-10s
-// counts the iterations where it had not returned 10 s after.
+// counts the iterations where it had not returned 10 s after; clobbered, the fraction where
+// the new leader did not hold the lease when the old leader's work had returned.
 func BenchmarkStaleCallsAfterPause(b *testing.B) {
 	for _, s := range sides {
 		b.Run(s.name, func(b *testing.B) {
 			w := newWorld(b)
-			var stale, unstopped int
+			var stale, unstopped, clobbered int
 			var stop time.Duration
 			for i := range b.N {
 				w.mu.Lock()
@@ -58,8 +59,11 @@ func BenchmarkStaleCallsAfterPause(b *testing.B) {
 				select {
 				case <-a.stopped:
 					stop += time.Since(thawed)
+					if w.holder(fmt.Sprintf("pause-%d", i)) != "b" {
+						clobbered++ // the old leader's release cleared the new leader's lease
+					}
 				case <-time.After(10 * time.Second):
-					unstopped++ // seen once in 9 client-go iterations: counted, not fatal
+					unstopped++ // counted, not fatal
 				}
 				n, _ := w.stale("a")
 				stale += n
@@ -68,6 +72,7 @@ func BenchmarkStaleCallsAfterPause(b *testing.B) {
 			}
 			b.ReportMetric(float64(stale)/float64(b.N), "stale-calls")
 			b.ReportMetric(float64(stop.Microseconds())/1000/float64(max(b.N-unstopped, 1)), "stop-ms")
+			b.ReportMetric(float64(clobbered)/float64(b.N), "clobbered")
 			if unstopped > 0 {
 				b.ReportMetric(float64(unstopped), "unstopped-10s")
 			}
