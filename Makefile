@@ -35,6 +35,7 @@ fuzz:
 demo:
 	cd examples && $(GO) run ./backofftour
 	cd examples && $(GO) run ./cmd/lbaas
+	cd examples && $(GO) run ./cmd/lbaas -replicas 3
 	cd examples && $(GO) run ./cmd/vpp
 	cd examples && $(GO) run ./cmd/voltha
 	cd examples && $(GO) run ./cmd/bmdb

@@ -30,21 +30,25 @@ import (
 //	POST   /api/core/v1/resource.json/{id}/tags/{tag}   body "": tag it, 200; 422 if tagged; 400 for a null body
 //
 // Errors are {"error": {"message", "code"}}. Every request needs "Authorization: Token <token>"
-// when the server has a token.
+// when the server has a token. A mutating request that carries [FenceTokenHeader] is refused,
+// 409, if its token is smaller than one the server has seen; every mutating call is recorded
+// ([Server.Mutations]).
 type Server struct {
 	faults Faults
 	token  string
 	now    func() time.Time
 
-	mux     *http.ServeMux
-	mu      sync.Mutex
-	rnd     *rand.Rand
-	seq     uint64
-	res     map[string]*record
-	tagIDs  map[string]string // tag name -> the tag's identifier
-	calls   map[string]int    // "POST backend" -> count of mutating calls carried out
-	faulted map[string]int    // injected faults by name, for tests
-	tagging int               // tag requests being handled, for Faults.TagConflicts
+	mux       *http.ServeMux
+	mu        sync.Mutex
+	rnd       *rand.Rand
+	seq       uint64
+	res       map[string]*record
+	tagIDs    map[string]string // tag name -> the tag's identifier
+	calls     map[string]int    // "POST backend" -> count of mutating calls carried out
+	faulted   map[string]int    // injected faults by name, for tests
+	tagging   int               // tag requests being handled, for Faults.TagConflicts
+	fence     fence
+	mutations []Mutation // the record of mutating calls, see Mutations
 }
 
 type record struct {
@@ -106,13 +110,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	}
 	switch {
 	case s.draw(s.faults.ActThenFailRate, "act then 503"):
-		s.mux.ServeHTTP(discard{}, req)
-		writeError(w, http.StatusServiceUnavailable, "injected fault, after acting")
+		if s.act(w, discard{}, req) {
+			writeError(w, http.StatusServiceUnavailable, "injected fault, after acting")
+		}
 	case s.draw(s.faults.ActThenHangRate, "act then hang"):
-		s.mux.ServeHTTP(discard{}, req)
-		backoff.Sleep(req.Context(), s.faults.SlowDelay)
+		if s.act(w, discard{}, req) {
+			backoff.Sleep(req.Context(), s.faults.SlowDelay)
+		}
 	default:
-		s.mux.ServeHTTP(w, req)
+		s.act(w, w, req)
 	}
 }
 

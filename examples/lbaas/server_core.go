@@ -107,7 +107,7 @@ func (s *Server) handleTag(w http.ResponseWriter, req *http.Request) {
 	case slices.Contains(rec.tags, tag):
 		writeError(w, http.StatusUnprocessableEntity, fmt.Sprintf("resource already tagged with %q", tag))
 	default:
-		s.calls["POST tag"]++
+		s.count(req, "POST tag")
 		s.addTag(rec, tag)
 		writeJSON(w, http.StatusOK, s.coreView(rec).Tags)
 	}

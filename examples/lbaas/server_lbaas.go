@@ -65,7 +65,7 @@ func (s *Server) handleCreate(k Kind) http.HandlerFunc {
 			writeError(w, http.StatusUnprocessableEntity, err.Error())
 			return
 		}
-		s.calls["POST "+string(k)]++
+		s.count(req, "POST "+string(k))
 		var seq uint64
 		seq, r.Identifier = s.newID()
 		rec := &record{seq: seq, r: r, created: s.now(), final: StateDeployed}
@@ -141,7 +141,7 @@ func (s *Server) handleDestroy(k Kind) http.HandlerFunc {
 		if !ok {
 			return
 		}
-		s.calls["DELETE "+string(k)]++
+		s.count(req, "DELETE "+string(k))
 		delete(s.res, rec.r.Identifier) // children stay, pointing at nothing
 		writeJSON(w, http.StatusOK, struct{}{})
 	}

@@ -34,6 +34,9 @@ var defaultFaults = lbaas.Faults{ProvisionDelay: 150 * time.Millisecond, FailRat
 	TagConflicts: true, TagDelay: 2 * time.Millisecond, Seed: 1}
 
 func main() {
+	if os.Getenv(childEnv) == "1" { // a replica of -replicas
+		os.Exit(replicaMain(os.Args[1:]))
+	}
 	url := flag.String("url", "", "Engine address, such as "+lbaas.DefaultURL+"; empty runs the demo against an embedded Engine")
 	svcFile := flag.String("service", "", "the service as JSON (uid, load_balancer, name_suffix, ports, external_ips, nodes); required with -url")
 	dryRun := flag.Bool("dry-run", false, "with -url: print what would be done, change nothing")
@@ -53,9 +56,12 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	var err error
-	if *url == "" {
+	switch {
+	case *replicasN > 0:
+		err = replicasDemo(ctx, *replicasN, *replicasPG, *replicasLease)
+	case *url == "":
 		err = demo(ctx, f)
-	} else {
+	default:
 		err = once(ctx, *url, *svcFile, *dryRun, *del)
 	}
 	if err != nil {

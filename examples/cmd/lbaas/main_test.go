@@ -15,8 +15,14 @@ import (
 	"github.com/steadfast-go/steadfast/examples/lbaas"
 )
 
-// TestMain fails the tests if any goroutine outlives them (the demo's server included).
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+// TestMain fails the tests if any goroutine outlives them (the demo's server included). With
+// childEnv set, the test binary is a replica that the -replicas tests started.
+func TestMain(m *testing.M) {
+	if os.Getenv(childEnv) == "1" {
+		os.Exit(replicaMain(os.Args[1:]))
+	}
+	goleak.VerifyTestMain(m)
+}
 
 func TestTheDemoConvergesAfterEveryStep(t *testing.T) {
 	for _, seed := range []uint64{1, 2} {
