@@ -10,10 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	apiwatch "k8s.io/apimachinery/pkg/watch"
-	watchtools "k8s.io/client-go/tools/watch"
 
 	"github.com/steadfast-go/steadfast/examples/watchetcd"
 	"github.com/steadfast-go/steadfast/examples/watchetcd/etcdtest"
@@ -91,35 +89,7 @@ func convergence(t *testing.T, n int, opts ...etcdtest.Option) {
 	w := &writer{t: t, c: srv.Client(), live: map[string]bool{}}
 	rev := w.put("conv", "0")
 
-	rw, err := watchtools.NewRetryWatcherWithContext(context.Background(), strconv.FormatInt(rev, 10),
-		retryWatcherSource{watchetcd.New(srv.Client(), prefix)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rwSeen := &arrivals{at: map[int64]time.Time{}}
-	rwDone := make(chan []string)
-	go func() {
-		var problems []string
-		for ev := range rw.ResultChan() {
-			now := time.Now()
-			acc, err := meta.Accessor(ev.Object)
-			if ev.Type == apiwatch.Error || err != nil {
-				problems = append(problems, fmt.Sprintf("RetryWatcher: %s %v", ev.Type, ev.Object))
-				continue
-			}
-			r, _ := strconv.ParseInt(acc.GetResourceVersion(), 10, 64)
-			rwSeen.mu.Lock()
-			rwSeen.at[r] = now
-			rwSeen.mu.Unlock()
-		}
-		rwDone <- problems
-	}()
-	defer func() {
-		rw.Stop()
-		for _, p := range <-rwDone {
-			t.Error(p)
-		}
-	}()
+	rwSeen := startRetryWatcher(t, watchetcd.New(srv.Client(), prefix), rev)
 	eventually(t, 30*time.Second, "the Watcher is synced", func() bool { return s.w.Synced() })
 
 	var ours, theirs []time.Duration
