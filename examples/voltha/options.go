@@ -8,7 +8,6 @@ import (
 
 	"github.com/steadfast-go/steadfast/backoff"
 	"github.com/steadfast-go/steadfast/connctx"
-	"github.com/steadfast-go/steadfast/reconcile"
 	"github.com/steadfast-go/steadfast/watch"
 )
 
@@ -43,8 +42,6 @@ type config struct {
 	classify      Classifier
 	log           *slog.Logger
 	onSync        func(Sync)
-	queueOpts     []reconcile.QueueOption // for each session's queue, after its backoff
-	runOpts       []reconcile.RunOption   // for each session's Run
 	now           func() time.Time
 }
 

@@ -48,15 +48,17 @@ var errUnanswered = errors.New("voltha: a core did not answer")
 // A failed push ends the session, so the next one starts over from a clean slate.
 func (d *Daemon) session(ctx context.Context, cc *grpc.ClientConn, g *errgroup.Group) error {
 	s := &session{d: d, n: d.sessions.Add(1), client: afrouterpb.NewConfigurationClient(cc), stale: d.live.Load()}
-	q, err := reconcile.NewQueue[struct{}](append([]reconcile.QueueOption{reconcile.WithQueueBackoff(d.cfg.queryRetry)}, d.cfg.queueOpts...)...)
+	q, err := reconcile.NewQueue[struct{}](reconcile.WithQueueBackoff(d.cfg.queryRetry), reconcile.WithQueueHooks(d.metrics.queue))
 	if err != nil {
 		return backoff.Permanent(err)
 	}
 	_ = q.Add(struct{}{}) // the full push; a new queue refuses nothing
 	d.world.follow(func() { _ = q.Add(struct{}{}) })
+	d.metrics.session.Store(q)
 	d.live.Add(1)
 	g.Go(func() error {
 		defer d.live.Add(-1)
+		defer d.metrics.session.Store(nil)
 		defer d.world.follow(nil)
 		return s.follow(ctx, q)
 	})
@@ -78,7 +80,7 @@ func (s *session) follow(ctx context.Context, q *reconcile.Queue[struct{}]) erro
 		}
 		s.synced = true
 		return s.retry(unanswered, q.Failures(key))
-	}), s.d.cfg.runOpts...)
+	}), reconcile.WithHooks(s.d.metrics.run))
 	if err != nil {
 		return err
 	}
@@ -117,13 +119,13 @@ func (s *session) sync(ctx context.Context, full bool) (bool, error) {
 	s.d.last = table
 	changes := Diff(s.applied, table)
 	if err := s.push(ctx, changes); err != nil {
-		s.d.metrics.add(mSyncErrors, "", 1)
+		s.d.metrics.syncErrors.Inc()
 		return false, err
 	}
 	failed += s.d.handBack(ctx, table)
 	s.applied = table
-	s.d.metrics.add(mSyncs, "", 1)
-	s.d.metrics.add(mCalls, "", float64(changes.Len()))
+	s.d.metrics.syncs.Inc()
+	s.d.metrics.calls.Add(float64(changes.Len()))
 	if changes.Len() > 0 || full {
 		s.d.cfg.log.Info("router configured", "session", s.n, "full", full, "calls", changes.Len(),
 			"connections", len(table.Connections), "affinities", len(table.Affinities))
@@ -145,7 +147,7 @@ func (d *Daemon) query(ctx context.Context, cores []Pod) int {
 		cancel()
 		if err != nil {
 			failed++
-			d.metrics.add(mQueryErrors, "", 1)
+			d.metrics.queryErrors.Inc()
 			d.cfg.log.Warn("core query failed", "core", p.Name, "addr", p.Addr, "err", err)
 			continue
 		}
