@@ -1,8 +1,8 @@
 // Package promhooks feeds Prometheus metrics (github.com/prometheus/client_golang) from the
 // library's hooks, for every example; the library itself imports no metrics library.
 //
-// There is one function per Hooks type of the library: [Backoff], [Watch], [Connctx], [Run]
-// and [Queue]. Each registers its series in a prometheus.Registerer, named from a prefix
+// There is one function per Hooks type of the library: [Backoff], [Watch], [Connctx], [Run],
+// [Queue] and [Converge]. Each registers its series in a prometheus.Registerer, named from a prefix
 // ("voltha_router" gives voltha_router_sessions_total), and returns the Hooks struct that
 // feeds them, to pass to that package's WithHooks. The rules:
 //
@@ -17,6 +17,8 @@
 //     reports them; the longest running and unfinished work are zero unless the queue has the
 //     hooks [Queue] returns, since only then does it read the clock.
 //
-// [Handler] serves a registry's /metrics, and [Serve] serves it on an address for the cmd
-// programs' -metrics flag.
+// [Handler] serves a registry's /metrics; [Serve] and [Start] serve it on a listener or an
+// address, for the cmd programs' -metrics flag. The library's Hooks fields replace each other
+// (a later WithHooks wins per field), so code that also logs from a hook calls the returned
+// one from its own.
 package promhooks

@@ -74,13 +74,7 @@ func Run(reg prometheus.Registerer, prefix string) (reconcile.Hooks, error) {
 			took.Observe(d.Seconds())
 		},
 		OnReportFailed: func(any, error) { reports.Inc() },
-		OnResynced: func(_ int, err error) {
-			if err != nil {
-				resyncs.WithLabelValues("error").Inc()
-				return
-			}
-			resyncs.WithLabelValues("ok").Inc()
-		},
+		OnResynced:     func(_ int, err error) { resyncs.WithLabelValues(result(err)).Inc() },
 	}, nil
 }
 

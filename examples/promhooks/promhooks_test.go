@@ -21,6 +21,7 @@ import (
 	"github.com/steadfast-go/steadfast/connctx"
 	"github.com/steadfast-go/steadfast/examples/promhooks"
 	"github.com/steadfast-go/steadfast/reconcile"
+	"github.com/steadfast-go/steadfast/reconcile/converge"
 	"github.com/steadfast-go/steadfast/watch"
 )
 
@@ -215,4 +216,27 @@ func TestServeAnswersUntilItsContextEnds(t *testing.T) {
 	assert.Equal(t, 1.0, value(fams, "test_retries_total"))
 	cancel()
 	assert.NoError(t, <-done, "nil when its context ends")
+}
+
+func TestConvergeHooksCountCallsByResult(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	h, err := promhooks.Converge(reg, "test")
+	require.NoError(t, err)
+	h.OnCreate("a", nil)
+	h.OnCreate("b", errors.New("quota"))
+	h.OnDestroy("c", nil)
+	h.OnWait(converge.WaitInfo{})
+	h.OnPass(converge.PassInfo{})
+	h.OnPass(converge.PassInfo{})
+	ctx, cancel := context.WithCancel(t.Context())
+	bound, wait, err := promhooks.Start(ctx, "127.0.0.1:0", reg)
+	require.NoError(t, err)
+	fams := scrape(t, "http://"+bound+"/metrics")
+	assert.Equal(t, 1.0, value(fams, "test_creates_total", "result", "ok"))
+	assert.Equal(t, 1.0, value(fams, "test_creates_total", "result", "error"))
+	assert.Equal(t, 1.0, value(fams, "test_destroys_total", "result", "ok"))
+	assert.Equal(t, 1.0, value(fams, "test_waits_total"))
+	assert.Equal(t, 2.0, value(fams, "test_passes_total"))
+	cancel()
+	assert.NoError(t, wait())
 }

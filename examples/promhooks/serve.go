@@ -3,6 +3,7 @@ package promhooks
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"time"
@@ -37,4 +38,18 @@ func Serve(ctx context.Context, lis net.Listener, g prometheus.Gatherer) error {
 		return err
 	}
 	return nil
+}
+
+// Start listens on addr ("127.0.0.1:0" for a free loopback port) and serves g there as
+// [Serve] does, on a goroutine it starts, until ctx ends. It returns the address it listens
+// on, and wait, which blocks until the server has stopped and returns Serve's error; call it
+// after ctx ended. It is for the cmd programs' -metrics flag.
+func Start(ctx context.Context, addr string, g prometheus.Gatherer) (bound string, wait func() error, err error) {
+	lis, err := net.Listen("tcp", addr)
+	if err != nil {
+		return "", nil, fmt.Errorf("promhooks: %w", err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- Serve(ctx, lis, g) }()
+	return lis.Addr().String(), func() error { return <-done }, nil
 }
