@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
@@ -52,4 +54,29 @@ func Start(ctx context.Context, addr string, g prometheus.Gatherer) (bound strin
 	done := make(chan error, 1)
 	go func() { done <- Serve(ctx, lis, g) }()
 	return lis.Addr().String(), func() error { return <-done }, nil
+}
+
+// NewRegistry returns a registry with Go's runtime and process collectors, for a program's
+// metrics.
+func NewRegistry() *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return reg
+}
+
+// ServeFlag serves g at addr as a cmd program's -metrics flag asks: nothing if addr is empty;
+// otherwise, as [Start] does, logging the URL to log. It returns stop, which ends the server
+// and waits for it (a no-op when nothing is served).
+func ServeFlag(ctx context.Context, addr string, g prometheus.Gatherer, log *slog.Logger) (stop func(), err error) {
+	if addr == "" {
+		return func() {}, nil
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	bound, wait, err := Start(ctx, addr, g)
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	log.Info("serving metrics", "url", "http://"+bound+"/metrics")
+	return func() { cancel(); _ = wait() }, nil
 }

@@ -28,6 +28,7 @@ import (
 
 	"github.com/steadfast-go/steadfast/backoff"
 	"github.com/steadfast-go/steadfast/examples/bmdb"
+	"github.com/steadfast-go/steadfast/examples/promhooks"
 	"github.com/steadfast-go/steadfast/reconcile"
 )
 
@@ -67,7 +68,7 @@ func main() {
 }
 
 func run(ctx context.Context, c config, log *slog.Logger) error {
-	stopMetrics, err := startMetrics(ctx, c.metrics, log)
+	stopMetrics, err := promhooks.ServeFlag(ctx, c.metrics, registry, log)
 	if err != nil {
 		return err
 	}
