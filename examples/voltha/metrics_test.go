@@ -9,6 +9,8 @@ import (
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
+	"github.com/steadfast-go/steadfast/backoff"
+	"github.com/steadfast-go/steadfast/examples/voltha"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -74,4 +76,26 @@ func TestMetricsShowTheSessionItsSyncsAndTheRetriesOfACoreThatDidNotAnswer(t *te
 	assert.Equal(t, m["voltha_syncs_total"], m["voltha_router_sync_duration_seconds"], "every sync of the loop pushed")
 	assert.Equal(t, m["voltha_router_queue_work_duration_seconds"], m["voltha_router_sync_duration_seconds"], "one Done per sync")
 	assert.Contains(t, m, "voltha_router_queue_depth", "the running session's queue is gauged")
+}
+
+func TestUnansweredQueriesAreRetriedUntilThePolicysAttemptsAreSpentAndAChangeStartsThemOver(t *testing.T) {
+	cluster, cores, want := threeCores(t)
+	cores.Fail("rw-core1-0", assert.AnError)
+	threeTries := backoff.Policy{Initial: 10 * time.Millisecond, Max: 10 * time.Millisecond, Jitter: backoff.NoJitter,
+		MaxElapsed: backoff.Forever, MaxAttempts: 3}
+	w := start(t, cluster, cores, threeCoresLayout, voltha.WithQueryRetry(threeTries))
+	partial := want
+	partial.Affinities = want.Affinities[:1]
+	w.converge(t, partial, "without its devices, the core still has its connection")
+	syncs := func(outcome string) float64 { return scrape(t, w)[`voltha_router_syncs_total{outcome="`+outcome+`"}`] }
+	require.Eventually(t, func() bool { return syncs("dropped") == 1 }, 10*time.Second, 5*time.Millisecond,
+		"the third unanswered sync gives up")
+	assert.Equal(t, 2.0, syncs("retry"), "after the first sync, two retries: three attempts")
+	assert.Equal(t, 3.0, scrape(t, w)["voltha_core_query_errors_total"], "the core was asked three times")
+
+	w.bus.Publish("olt-9", "rw-core1-1") // a change of the world
+	require.Eventually(t, func() bool { return syncs("dropped") == 2 }, 10*time.Second, 5*time.Millisecond,
+		"the change started the retries over, and they gave up again")
+	assert.Equal(t, 4.0, syncs("retry"), "two more retries, from a fresh backoff")
+	assert.Zero(t, syncs("done"), "the core never answered")
 }
