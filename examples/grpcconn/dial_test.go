@@ -2,6 +2,7 @@ package grpcconn_test
 
 import (
 	"context"
+	"errors"
 	"net"
 	"syscall"
 	"testing"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"google.golang.org/grpc"
 	"google.golang.org/grpc/connectivity"
 
 	"github.com/steadfast-go/steadfast/examples/grpcconn"
@@ -52,4 +54,13 @@ func TestAFailFastDialToALiveServerIsReady(t *testing.T) {
 	require.NoError(t, err)
 	defer cc.Close()
 	assert.Equal(t, connectivity.Ready, cc.GetState())
+}
+
+func TestAFailFastDialWithItsOwnContextDialerStillFailsFastWithoutTheTCPError(t *testing.T) {
+	mine := errors.New("no route in this test")
+	dialer := grpc.WithContextDialer(func(context.Context, string) (net.Conn, error) { return nil, mine })
+	_, err := grpcconn.DialReady(t.Context(), closedPort(t), nil, grpcconn.WithFailFast(),
+		grpcconn.WithReadyTimeout(20*time.Second), grpcconn.WithGRPCOptions(dialer))
+	require.ErrorIs(t, err, grpcconn.ErrTransientFailure, "a nil Option is ignored, and the dial still fails fast")
+	assert.NotErrorIs(t, err, syscall.ECONNREFUSED, "the TCP dial was not the recording one")
 }
