@@ -55,15 +55,6 @@ func nextInterval(p backoff.Policy, prev time.Duration) time.Duration {
 	return time.Duration(next)
 }
 
-// jittered spreads d by ±p.Jitter using u in [0, 1), and caps it at p.Max.
-func jittered(p backoff.Policy, d time.Duration, u float64) time.Duration {
-	p = p.WithDefaults()
-	if p.Jitter > 0 {
-		d = time.Duration(float64(d) * (1 + p.Jitter*(2*u-1)))
-	}
-	return max(min(d, p.Max), 0)
-}
-
 // causeOf is the text of err stored as a failure's cause: valid UTF-8 with no NUL (which a
 // PostgreSQL text column refuses), cut at a character boundary to at most maxCause bytes.
 func causeOf(err error) string {

@@ -154,3 +154,27 @@ func TestARequeueKeepsTheStageForgetsTheBackoffAndIsDueAfterExactlyItsDelay(t *t
 		assert.Empty(t, hist[1].Cause)
 	})
 }
+
+func TestAFailedMachinesBackoffIsSpreadByTheJitterAndCappedAtMax(t *testing.T) {
+	clock := bmdbtest.NewClock(epoch)
+	db := open(t, d0(t), bmdb.WithClock(clock.Now))
+	require.NoError(t, db.AddMachines(context.Background(), bmdb.StageNew, "m1"))
+	p := backoff.Policy{Initial: time.Second, Multiplier: 2, Max: 3 * time.Second, Jitter: 0.5}
+	src := session(t, db, time.Hour).Source(bmdb.Provision, append(fast, bmdb.SourceBackoff(p))...)
+	u := 0.0
+	bmdb.SetJitter(src, func() float64 { return u })
+
+	b := failOnce(t, db, src, errors.New("flaky"))
+	assert.Equal(t, epoch.Add(500*time.Millisecond), b.Until, "u=0 is the interval times 1-Jitter")
+	assert.Equal(t, time.Second, b.Interval, "the stored interval is the one before jitter")
+
+	clock.Advance(500 * time.Millisecond)
+	u = 0.9
+	b = failOnce(t, db, src, errors.New("flaky"))
+	assert.Equal(t, clock.Now().Add(2800*time.Millisecond), b.Until, "u=0.9 is the interval times 1+0.8·Jitter")
+
+	clock.Advance(2800 * time.Millisecond)
+	b = failOnce(t, db, src, errors.New("flaky"))
+	assert.Equal(t, 3*time.Second, b.Interval, "the interval stops at Max")
+	assert.Equal(t, clock.Now().Add(3*time.Second), b.Until, "the jittered wait is capped at Max too")
+}

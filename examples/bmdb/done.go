@@ -193,7 +193,7 @@ func (s *Source) backOff(ctx context.Context, tx *sql.Tx, l Lease, now time.Time
 	} else {
 		next.failures++
 		next.interval = nextInterval(s.policy, prev.interval)
-		next.until = ms(now.Add(jittered(s.policy, next.interval, s.jitter())))
+		next.until = ms(now.Add(s.policy.Spread(next.interval, s.jitter())))
 	}
 	return s.storeBackoff(ctx, tx, l, next)
 }

@@ -25,3 +25,6 @@ func ParseDSN(dsn string) (string, string, error) {
 
 // MaxCause is maxCause.
 const MaxCause = maxCause
+
+// SetJitter makes src draw the jitter of its backoffs from u instead of math/rand.
+func SetJitter(src *Source, u func() float64) { src.jitter = u }

@@ -3,8 +3,8 @@
 // session again from scratch, and a frozen peer detected through keepalive. It is VOLTHA's
 // arouterd pattern (a session tied to the connection to the affinity router) in miniature.
 //
-// The tests and bench/connctxbench share its harness (harness.go): [StartServer], [DialReady],
-// and [Proxy], a TCP proxy that can freeze. The dial function to copy is [DialReady]:
+// The dial function is [Dial] (and [DialReady], the same called at once); voltha's router
+// dial is this one with its own keepalive. What it does, to copy:
 //
 //	cc, err := grpc.NewClient(target, grpc.WithTransportCredentials(insecure.NewCredentials()),
 //		grpc.WithKeepaliveParams(keepalive.ClientParameters{Time: 10 * time.Second,
@@ -16,4 +16,13 @@
 // keepalive.EnforcementPolicy{MinTime: 5 * time.Second, PermitWithoutStream: true}); by
 // default it allows one ping every 5 minutes and closes the connection of a client that
 // pings more often.
+//
+// connctx.WaitReady waits through TRANSIENT_FAILURE, since gRPC retries by itself, so a dial to
+// a dead server costs the whole ready timeout; [WithFailFast] returns at the first
+// TRANSIENT_FAILURE instead, with the TCP dial's error, and leaves the retrying to the
+// supervisor's backoff.
+//
+// The tests and bench/connctxbench share a harness: [StartServer] and [StartProxy], a TCP proxy
+// that can freeze. It takes a testing.TB and fails the test itself, so it imports no
+// assertion library.
 package grpcconn

@@ -1,61 +1,30 @@
 package grpcconn
 
 import (
-	"context"
 	"net"
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
-	"github.com/stretchr/testify/require"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/connectivity"
-	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
-	"google.golang.org/grpc/keepalive"
-
-	"github.com/steadfast-go/steadfast/connctx"
-)
-
-// Keepalive settings the client and the server agree on: the client pings after 10 s without
-// traffic (gRPC's minimum) and gives up 1 s later; the server accepts pings every 5 s.
-var (
-	ClientKeepalive = keepalive.ClientParameters{Time: 10 * time.Second, Timeout: time.Second, PermitWithoutStream: true}
-	ServerPolicy    = keepalive.EnforcementPolicy{MinTime: 5 * time.Second, PermitWithoutStream: true}
 )
 
 // StartServer serves the standard health service on addr ("127.0.0.1:0" for a free port) and
-// returns the server and the address it listens on. The server is stopped when the test ends.
+// returns the server and the address it listens on. The server is stopped when the test ends;
+// a failure to listen fails the test.
 func StartServer(t testing.TB, addr string) (*grpc.Server, string) {
 	t.Helper()
 	lis, err := net.Listen("tcp", addr)
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("grpcconn: listen on %s: %v", addr, err)
+	}
 	srv := grpc.NewServer(grpc.KeepaliveEnforcementPolicy(ServerPolicy))
 	healthpb.RegisterHealthServer(srv, health.NewServer()) // reports "" as SERVING
 	go func() { _ = srv.Serve(lis) }()
 	t.Cleanup(srv.Stop)
 	return srv, lis.Addr().String()
-}
-
-// DialReady is the dial function to copy: a new channel, asked to connect, and returned only
-// once it is READY (within ctx), or closed.
-func DialReady(ctx context.Context, addr string) (*grpc.ClientConn, error) {
-	cc, err := grpc.NewClient("passthrough:///"+addr,
-		grpc.WithTransportCredentials(insecure.NewCredentials()),
-		grpc.WithKeepaliveParams(ClientKeepalive))
-	if err != nil {
-		return nil, err
-	}
-	cc.Connect()
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-	defer cancel()
-	if err := connctx.WaitReady(ctx, cc, connectivity.Ready); err != nil {
-		_ = cc.Close()
-		return nil, err
-	}
-	return cc, nil
 }
 
 // Proxy forwards TCP between clients and a server until Freeze, after which it keeps every
@@ -70,10 +39,14 @@ type Proxy struct {
 	conns  []net.Conn
 }
 
+// StartProxy starts a Proxy to target on a free loopback port; it is closed when the test
+// ends, and a failure to listen fails the test.
 func StartProxy(t testing.TB, target string) *Proxy {
 	t.Helper()
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
+	if err != nil {
+		t.Fatalf("grpcconn: proxy listen: %v", err)
+	}
 	p := &Proxy{lis: lis, target: target, closed: make(chan struct{})}
 	p.wg.Add(1)
 	go p.accept()
@@ -81,6 +54,7 @@ func StartProxy(t testing.TB, target string) *Proxy {
 	return p
 }
 
+// Addr is the address the proxy listens on.
 func (p *Proxy) Addr() string { return p.lis.Addr().String() }
 
 // Freeze stops forwarding on every connection, present and future.

@@ -57,9 +57,12 @@ func New(pods watch.Source, dial connctx.DialFunc[*grpc.ClientConn], cores Cores
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	m := newMetrics()
-	d := &Daemon{cfg: cfg, dial: dial, cores: cores, world: newWorld(), metrics: m,
-		health: newHealth(cfg.now, cfg.routerBudget)}
+	d := &Daemon{cfg: cfg, dial: dial, cores: cores, world: newWorld(), health: newHealth(cfg.now, cfg.routerBudget)}
+	m, err := newMetrics(func() bool { return d.Healthy() == nil })
+	if err != nil {
+		return nil, fmt.Errorf("voltha: metrics: %w", err)
+	}
+	d.metrics = m
 	d.watcher = watch.New(watch.HandlerFunc(d.handle), append(cfg.watchOpts, d.watchHooks()...)...)
 	if err := d.watcher.Add(ResourcePods, pods, cfg.podOpts...); err != nil {
 		return nil, fmt.Errorf("voltha: %w", err)

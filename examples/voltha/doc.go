@@ -20,21 +20,25 @@
 //     ([WithDiscovery], a [Bus] in-process), whose handlers only record what they are told;
 //     and connctx.Supervise over the router connection ([DialRouter], with the origin's
 //     keepalive). Each session pushes the whole table to the router (it may have restarted
-//     empty), then follows changes on a goroutine of its errgroup, pushing only differences.
+//     empty), then follows changes on a goroutine of its errgroup, pushing only differences:
+//     a one-key reconcile.Queue that every change adds to, drained by reconcile.Run, so
+//     changes during a push coalesce into one more push.
 //     When the connection is lost or a call fails, the session ends, its goroutine is waited
 //     for, and the next session starts over. The router's refusal to set a connection to the
 //     values it has is not a failure: the next session's full push to a router that kept its
 //     configuration succeeds.
 //   - Cores are asked for their devices through [Cores] ([CoreAPI]: ListDeviceIds), each call
 //     under a timeout. A core that does not answer is still routed to; its devices are asked
-//     again under a backoff. A read-write core that comes back at a new address is taken to
+//     again under the session queue's backoff ([WithQueryRetry]), until the policy's attempts
+//     or time are spent; the next change of the world starts the retries over. A read-write core that comes back at a new address is taken to
 //     hold what it held before and, if the Cores are a [Reconciler] ([CoreAPI]:
 //     ReconcileDevices), is handed its backend's devices it does not answer with, once.
 //   - Nothing is lost to a failure of the Kubernetes API or of a watch: the watcher retries,
 //     resumes and relists (package watch); a handler never fails and nothing panics. If the
 //     watcher gives up (a 403, a budget spent) the daemon keeps running and turns unhealthy,
 //     as it does when the router has been unreachable past its budget ([WithRouterBudget]):
-//     [Daemon.Handler] serves /healthz for a liveness probe, and /metrics.
+//     [Daemon.Handler] serves /healthz for a liveness probe, and /metrics: Prometheus series
+//     (client_golang, fed through examples/promhooks) in the daemon's own [Daemon.Registry].
 //   - The daemon logs with log/slog ([WithLogger]); [OnSync] reports every push.
 //
 // Package sim holds the embedded world the demo (command examples/cmd/voltha) and the tests

@@ -27,11 +27,11 @@ func (d *Daemon) handBack(ctx context.Context, table Table) int {
 		cancel()
 		if err != nil {
 			failed++
-			d.metrics.add(mQueryErrors, "", 1)
+			d.metrics.queryErrors.Inc()
 			d.cfg.log.Warn("handing devices back failed", "core", core.Name, "addr", core.Addr, "err", err)
 			continue
 		}
-		d.metrics.add(mHandBacks, "", 1)
+		d.metrics.handBacks.Inc()
 		d.cfg.log.Info("devices handed back", "core", core.Name, "addr", core.Addr, "devices", devices)
 		d.world.handedBack(core, true)
 	}

@@ -46,7 +46,7 @@ func (d *Daemon) handleDiscovery(ev apiwatch.Event) {
 	if !ok || ev.Type == apiwatch.Deleted {
 		return
 	}
-	d.metrics.add(mDiscoveries, "", 1)
+	d.metrics.discoveries.Inc()
 	d.cfg.log.Info("device discovered", "device", dd.Name, "core", dd.Core)
 	d.world.discover(dd.Name, dd.Core)
 }

@@ -37,29 +37,30 @@ type world struct {
 // fast are the policies of the tests: short waits, no budget.
 var fast = backoff.Policy{Initial: 20 * time.Millisecond, Max: 200 * time.Millisecond, MaxElapsed: backoff.Forever}
 
-// start starts a router of layout and the daemon on a cluster and cores the test prepared;
-// the daemon is stopped and waited for when the test ends, and the router must have refused
-// nothing.
-func start(t *testing.T, cluster *sim.Cluster, cores *sim.Cores, layout voltha.Layout) *world {
+// start starts a router of layout and the daemon on a cluster and cores the test prepared,
+// with extra options after the harness's; the daemon is stopped and waited for when the test
+// ends, and the router must have refused nothing.
+func start(t *testing.T, cluster *sim.Cluster, cores *sim.Cores, layout voltha.Layout, extra ...voltha.Option) *world {
 	t.Helper()
 	router, err := sim.StartRouter("127.0.0.1:0", sim.WithLayout(layout))
 	require.NoError(t, err)
 	w := &world{cluster: cluster, cores: cores, router: router, layout: layout, bus: &voltha.Bus{}, done: make(chan error, 1)}
 	t.Cleanup(func() { w.router.Stop() })
 	pods := cluster.Pods()
-	w.daemon, err = voltha.New(pods, voltha.DialRouter(router.Addr(), time.Second), voltha.NewCoreAPI(cores.DialOption()),
-		voltha.WithLayout(layout),
+	opts := []voltha.Option{voltha.WithLayout(layout),
 		voltha.WithPodOptions(watch.WithList(watch.ListerOf(pods.List))),
 		voltha.WithDiscovery(w.bus, watch.WithList(w.bus.List)),
 		voltha.WithWatchOptions(watch.WithPolicy(fast)),
 		voltha.WithSuperviseOptions(connctx.WithDialPolicy(fast), connctx.WithRestartPolicy(fast)),
-		voltha.WithQueryRetry(fast), voltha.WithQueryTimeout(200*time.Millisecond),
+		voltha.WithQueryRetry(fast), voltha.WithQueryTimeout(200 * time.Millisecond),
 		voltha.WithLogger(slog.New(slog.NewTextHandler(t.Output(), nil))),
 		voltha.OnSync(func(s voltha.Sync) {
 			w.mu.Lock()
 			defer w.mu.Unlock()
 			w.syncs = append(w.syncs, s)
-		}))
+		})}
+	w.daemon, err = voltha.New(pods, voltha.DialRouter(router.Addr(), time.Second), voltha.NewCoreAPI(cores.DialOption()),
+		append(opts, extra...)...)
 	require.NoError(t, err)
 	ctx, stop := context.WithCancel(t.Context())
 	w.stop = stop

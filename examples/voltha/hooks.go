@@ -10,18 +10,18 @@ import (
 func (d *Daemon) watchHooks() []watch.Option {
 	return []watch.Option{
 		watch.WithHooks(watch.Hooks{OnRestart: func(r watch.Restart) {
-			d.metrics.add(mWatchRestarts, r.Resource, 1)
+			d.metrics.watch.OnRestart(r)
 			if r.Err != nil {
 				d.cfg.log.Warn("watch restarts", "resource", r.Resource, "err", r.Err, "delay", r.Delay, "attempt", r.Attempt)
 			}
 		}}),
 
 		watch.WithHooks(watch.Hooks{OnRelist: func(r watch.Relist) {
-			d.metrics.add(mWatchRelists, r.Resource, 1)
+			d.metrics.watch.OnRelist(r)
 			d.cfg.log.Info("watch relists", "resource", r.Resource, "cause", r.Err)
 		}}),
 
-		watch.WithHooks(watch.Hooks{OnGiveUp: func(err *watch.GiveUpError) { d.metrics.add(mWatchGiveUps, err.Resource, 1) }}),
+		watch.WithHooks(watch.Hooks{OnGiveUp: func(err *watch.GiveUpError) { d.metrics.watch.OnGiveUp(err) }}),
 	}
 }
 
@@ -29,19 +29,19 @@ func (d *Daemon) watchHooks() []watch.Option {
 func (d *Daemon) superviseHooks() []connctx.Option {
 	return []connctx.Option{
 		connctx.WithHooks(connctx.Hooks{OnConnected: func(c connctx.Connected) {
-			d.metrics.add(mSessions, "", 1)
+			d.metrics.router.OnConnected(c)
 			d.health.connected()
 			d.cfg.log.Info("router connected", "session", c.Session)
 		}}),
 
 		connctx.WithHooks(connctx.Hooks{OnLost: func(l connctx.Lost) {
-			d.metrics.add(mLosses, "", 1)
+			d.metrics.router.OnLost(l)
 			d.health.lost()
 			d.cfg.log.Warn("router session ended", "session", l.Session, "cause", l.Cause, "uptime", l.Uptime, "retry in", l.Delay)
 		}}),
 
 		connctx.WithHooks(connctx.Hooks{OnDialError: func(r backoff.Retrying) {
-			d.metrics.add(mDialErrors, "", 1)
+			d.metrics.router.OnDialError(r)
 			d.cfg.log.Warn("router dial failed", "err", r.Err, "attempt", r.Attempt, "retry in", r.Delay)
 		}}),
 	}

@@ -1,99 +1,68 @@
 package voltha
 
 import (
-	"fmt"
-	"io"
-	"maps"
-	"slices"
-	"sync"
+	"sync/atomic"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/steadfast-go/steadfast/connctx"
+	"github.com/steadfast-go/steadfast/examples/promhooks"
+	"github.com/steadfast-go/steadfast/reconcile"
+	"github.com/steadfast-go/steadfast/watch"
 )
 
-// The metrics, in the order /metrics lists them.
-const (
-	mWatchRestarts = "voltha_watch_restarts_total"
-	mWatchRelists  = "voltha_watch_relists_total"
-	mWatchGiveUps  = "voltha_watch_giveups_total"
-	mSessions      = "voltha_router_sessions_total"
-	mLosses        = "voltha_router_losses_total"
-	mDialErrors    = "voltha_router_dial_errors_total"
-	mSyncs         = "voltha_syncs_total"
-	mSyncErrors    = "voltha_sync_errors_total"
-	mCalls         = "voltha_router_calls_total"
-	mQueryErrors   = "voltha_core_query_errors_total"
-	mDiscoveries   = "voltha_discoveries_total"
-	mHandBacks     = "voltha_core_handbacks_total"
-	mHealthy       = "voltha_healthy"
-)
-
-var metricHelp = []struct{ name, kind, help string }{
-	{mWatchRestarts, "counter", "Watch streams re-opened, by resource."},
-	{mWatchRelists, "counter", "Relists after 410 Gone, by resource."},
-	{mWatchGiveUps, "counter", "Resources the watcher gave up on."},
-	{mSessions, "counter", "Sessions started with the router."},
-	{mLosses, "counter", "Sessions with the router that ended."},
-	{mDialErrors, "counter", "Failed dials of the router."},
-	{mSyncs, "counter", "Pushes to the router that succeeded (full or incremental)."},
-	{mSyncErrors, "counter", "Pushes to the router that failed and ended their session."},
-	{mCalls, "counter", "SetConnection and SetAffinity calls made."},
-	{mQueryErrors, "counter", "Calls to cores (ListDeviceIds, ReconcileDevices) that failed or timed out."},
-	{mDiscoveries, "counter", "Device discovery events handled."},
-	{mHandBacks, "counter", "ReconcileDevices calls that handed a restarted core its devices back."},
-	{mHealthy, "gauge", "1 when /healthz answers 200."},
-}
-
-// metrics holds the values /metrics serves, by name and resource label ("" for none). It is
-// safe for concurrent use.
+// metrics are the daemon's Prometheus series, in its own registry: the library's through
+// promhooks (voltha_watch_* by resource; voltha_router_sessions_total, _losses_total,
+// _dial_errors_total, _session_seconds; the sessions' work loop as voltha_router_syncs_total by
+// outcome and voltha_router_queue_*), and the daemon's own counters below.
 type metrics struct {
-	mu     sync.Mutex
-	values map[string]map[string]float64
+	reg    *prometheus.Registry
+	watch  watch.Hooks
+	router connctx.Hooks
+	queue  reconcile.QueueHooks
+	run    reconcile.Hooks
+	// session is the running session's queue, for the queue gauges; nil between sessions.
+	session atomic.Pointer[reconcile.Queue[struct{}]]
+
+	syncs, syncErrors, calls, queryErrors, discoveries, handBacks prometheus.Counter
 }
 
-func newMetrics() *metrics {
-	m := &metrics{values: map[string]map[string]float64{}}
-	for _, h := range metricHelp {
-		m.values[h.name] = map[string]float64{}
-	}
-	for _, name := range []string{mSessions, mLosses, mDialErrors, mSyncs, mSyncErrors, mCalls, mQueryErrors, mDiscoveries, mHandBacks} {
-		m.values[name][""] = 0 // unlabelled series exist from the start
-	}
-	return m
-}
-
-func (m *metrics) add(name, resource string, v float64) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.values[name][resource] += v
-}
-
-func (m *metrics) set(name string, v float64) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.values[name][""] = v
-}
-
-func (m *metrics) get(name, resource string) float64 {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.values[name][resource]
-}
-
-// write writes every metric in Prometheus' text exposition format.
-func (m *metrics) write(w io.Writer) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	for _, h := range metricHelp {
-		if _, err := fmt.Fprintf(w, "# HELP %s %s\n# TYPE %s %s\n", h.name, h.help, h.name, h.kind); err != nil {
-			return err
-		}
-		for _, res := range slices.Sorted(maps.Keys(m.values[h.name])) {
-			label := ""
-			if res != "" {
-				label = fmt.Sprintf("{resource=%q}", res)
-			}
-			if _, err := fmt.Fprintf(w, "%s%s %g\n", h.name, label, m.values[h.name][res]); err != nil {
-				return err
-			}
+func newMetrics(healthy func() bool) (*metrics, error) {
+	m := &metrics{reg: prometheus.NewRegistry()}
+	var err [4]error
+	m.watch, err[0] = promhooks.Watch(m.reg, "voltha")
+	m.router, err[1] = promhooks.Connctx(m.reg, "voltha_router")
+	m.queue, err[2] = promhooks.Queue(m.reg, "voltha_router", m.queueStats)
+	m.run, err[3] = promhooks.Run(m.reg, "voltha_router")
+	for _, e := range err {
+		if e != nil {
+			return nil, e
 		}
 	}
-	return nil
+	c := func(name, help string) prometheus.Counter {
+		ctr := prometheus.NewCounter(prometheus.CounterOpts{Name: name, Help: help})
+		m.reg.MustRegister(ctr) // names of this package's own, registered once in a new registry
+		return ctr
+	}
+	m.syncs = c("voltha_syncs_total", "Pushes to the router that succeeded (full or incremental).")
+	m.syncErrors = c("voltha_sync_errors_total", "Pushes to the router that failed and ended their session.")
+	m.calls = c("voltha_router_calls_total", "SetConnection and SetAffinity calls made.")
+	m.queryErrors = c("voltha_core_query_errors_total", "Calls to cores (ListDeviceIds, ReconcileDevices) that failed or timed out.")
+	m.discoveries = c("voltha_discoveries_total", "Device discovery events handled.")
+	m.handBacks = c("voltha_core_handbacks_total", "ReconcileDevices calls that handed a restarted core its devices back.")
+	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "voltha_healthy", Help: "1 when /healthz answers 200."},
+		func() float64 {
+			if healthy() {
+				return 1
+			}
+			return 0
+		}))
+	return m, nil
+}
+
+func (m *metrics) queueStats() reconcile.QueueStats {
+	if q := m.session.Load(); q != nil {
+		return q.Stats()
+	}
+	return reconcile.QueueStats{}
 }

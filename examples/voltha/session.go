@@ -2,6 +2,7 @@ package voltha
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/steadfast-go/steadfast/backoff"
 	"github.com/steadfast-go/steadfast/examples/voltha/afrouterpb"
+	"github.com/steadfast-go/steadfast/reconcile"
 )
 
 // Sync describes one push to the router that succeeded; [OnSync] receives it.
@@ -30,69 +32,80 @@ type session struct {
 	n       int64
 	client  afrouterpb.ConfigurationClient
 	applied Table // what this session has pushed
+	synced  bool  // the full push is done
 	stale   int64
+	failing time.Time // when the syncs started leaving cores unanswered; zero while they answer
 }
 
-// session is the connctx.SessionFunc: push everything, then follow changes on a goroutine of
-// the group, until the connection is lost. A failed push ends the session, so the next one
-// starts over from a clean slate.
+// errUnanswered is the error of a sync after which a core had not answered: its key is retried
+// under the query policy.
+var errUnanswered = errors.New("voltha: a core did not answer")
+
+// session is the connctx.SessionFunc: a one-key reconcile.Queue, which every change of the
+// world adds to, and reconcile.Run over it on a goroutine of the group, until the connection
+// is lost. The first sync pushes everything; the queue coalesces the changes that come during
+// a sync into one more, and retries a sync that left cores unanswered under the query policy.
+// A failed push ends the session, so the next one starts over from a clean slate.
 func (d *Daemon) session(ctx context.Context, cc *grpc.ClientConn, g *errgroup.Group) error {
 	s := &session{d: d, n: d.sessions.Add(1), client: afrouterpb.NewConfigurationClient(cc), stale: d.live.Load()}
-	select {
-	case <-d.world.changed: // the full push reads the latest state anyway
-	default:
-	}
-	retry, err := s.sync(ctx, true)
+	q, err := reconcile.NewQueue[struct{}](reconcile.WithQueueBackoff(d.cfg.queryRetry), reconcile.WithQueueHooks(d.metrics.queue))
 	if err != nil {
-		return err
+		return backoff.Permanent(err)
 	}
+	_ = q.Add(struct{}{}) // the full push; a new queue refuses nothing
+	d.world.follow(func() { _ = q.Add(struct{}{}) })
+	d.metrics.session.Store(q)
 	d.live.Add(1)
 	g.Go(func() error {
 		defer d.live.Add(-1)
-		return s.follow(ctx, retry)
+		defer d.metrics.session.Store(nil)
+		defer d.world.follow(nil)
+		return s.follow(ctx, q)
 	})
 	<-ctx.Done()
 	return context.Cause(ctx)
 }
 
-// follow pushes what changed whenever the world changes, and re-queries cores that did not
-// answer under the query retry policy, until ctx ends.
-func (s *session) follow(ctx context.Context, retry bool) error {
-	sched, err := backoff.NewSchedule(s.d.cfg.queryRetry)
-	if err != nil {
-		return backoff.Permanent(err)
-	}
-	for {
-		delay := time.Duration(-1) // none: wait for a change
-		if !retry {
-			sched.Reset()
-		} else if next, ok := sched.Next(); ok {
-			delay = next
-		}
-		if !wait(ctx, s.d.world.changed, delay) {
+// follow runs the session's syncs over q until ctx ends (nil) or a push fails (its error).
+func (s *session) follow(ctx context.Context, q *reconcile.Queue[struct{}]) error {
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	var pushErr error // written by Run's one worker, read after Run waited for it
+	err := reconcile.Run(ctx, q, reconcile.SyncFunc[struct{}](func(ctx context.Context, key struct{}) error {
+		unanswered, err := s.sync(ctx, !s.synced)
+		if err != nil {
+			pushErr = err
+			stop()
 			return nil
 		}
-		if retry, err = s.sync(ctx, false); err != nil {
-			return err
-		}
+		s.synced = true
+		return s.retry(unanswered, q.Failures(key))
+	}), reconcile.WithHooks(s.d.metrics.run))
+	if err != nil {
+		return err
 	}
+	return pushErr
 }
 
-// wait blocks until changed fires, delay passes (never if negative) or ctx ends (false).
-func wait(ctx context.Context, changed <-chan struct{}, delay time.Duration) bool {
-	var timeout <-chan time.Time
-	if delay >= 0 {
-		t := time.NewTimer(delay)
-		defer t.Stop()
-		timeout = t.C
+// retry is the result of a sync that pushed, whose key had failed failures times in a row
+// before: nil if every core answered; errUnanswered, which the queue retries under the query
+// policy; or backoff.Permanent once the policy's attempts or elapsed time are spent, so the
+// key waits for the next change of the world, with a fresh backoff.
+func (s *session) retry(unanswered bool, failures int) error {
+	if !unanswered {
+		s.failing = time.Time{}
+		return nil
 	}
-	select {
-	case <-ctx.Done():
-		return false
-	case <-changed:
-	case <-timeout:
+	now := s.d.cfg.now()
+	if s.failing.IsZero() {
+		s.failing = now
 	}
-	return true
+	p := s.d.cfg.queryRetry.WithDefaults()
+	if (p.MaxAttempts > 0 && failures+1 >= p.MaxAttempts) || (p.MaxElapsed != backoff.Forever && now.Sub(s.failing) >= p.MaxElapsed) {
+		s.failing = time.Time{}
+		return backoff.Permanent(errUnanswered)
+	}
+	return errUnanswered
 }
 
 // sync queries the cores whose devices are unknown, computes the table, pushes the
@@ -106,13 +119,13 @@ func (s *session) sync(ctx context.Context, full bool) (bool, error) {
 	s.d.last = table
 	changes := Diff(s.applied, table)
 	if err := s.push(ctx, changes); err != nil {
-		s.d.metrics.add(mSyncErrors, "", 1)
+		s.d.metrics.syncErrors.Inc()
 		return false, err
 	}
 	failed += s.d.handBack(ctx, table)
 	s.applied = table
-	s.d.metrics.add(mSyncs, "", 1)
-	s.d.metrics.add(mCalls, "", float64(changes.Len()))
+	s.d.metrics.syncs.Inc()
+	s.d.metrics.calls.Add(float64(changes.Len()))
 	if changes.Len() > 0 || full {
 		s.d.cfg.log.Info("router configured", "session", s.n, "full", full, "calls", changes.Len(),
 			"connections", len(table.Connections), "affinities", len(table.Affinities))
@@ -134,7 +147,7 @@ func (d *Daemon) query(ctx context.Context, cores []Pod) int {
 		cancel()
 		if err != nil {
 			failed++
-			d.metrics.add(mQueryErrors, "", 1)
+			d.metrics.queryErrors.Inc()
 			d.cfg.log.Warn("core query failed", "core", p.Name, "addr", p.Addr, "err", err)
 			continue
 		}

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -157,20 +156,25 @@ func TestRunTwiceAtOnceIsRefused(t *testing.T) {
 	})
 }
 
-func TestMetricsAreWrittenInPrometheusTextFormat(t *testing.T) {
-	m := newMetrics()
-	m.add(mWatchRestarts, ResourcePods, 2)
-	m.add(mWatchRestarts, ResourceDiscovery, 1)
-	m.add(mSessions, "", 3)
-	var b strings.Builder
-	require.NoError(t, m.write(&b))
-	out := b.String()
-	assert.Contains(t, out, "# HELP voltha_watch_restarts_total Watch streams re-opened, by resource.\n"+
-		"# TYPE voltha_watch_restarts_total counter\n"+
-		"voltha_watch_restarts_total{resource=\"discovery\"} 1\n"+
-		"voltha_watch_restarts_total{resource=\"pods\"} 2\n")
-	assert.Contains(t, out, "# TYPE voltha_router_sessions_total counter\nvoltha_router_sessions_total 3\n")
-	assert.Contains(t, out, "# TYPE voltha_healthy gauge\n")
+func TestMetricsAreServedInPrometheusTextFormat(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		d := newTestDaemon(t, watchtest.NewSource(), time.Minute)
+		d.metrics.watch.OnRestart(watch.Restart{Resource: ResourcePods})
+		d.metrics.watch.OnRestart(watch.Restart{Resource: ResourcePods})
+		d.metrics.watch.OnRestart(watch.Restart{Resource: ResourceDiscovery})
+		for range 3 {
+			d.metrics.router.OnConnected(connctx.Connected{})
+		}
+		rec := httptest.NewRecorder()
+		d.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+		out := rec.Body.String()
+		assert.Contains(t, out, "# HELP voltha_watch_restarts_total Watch streams re-opened, by resource.\n"+
+			"# TYPE voltha_watch_restarts_total counter\n"+
+			"voltha_watch_restarts_total{resource=\"discovery\"} 1\n"+
+			"voltha_watch_restarts_total{resource=\"pods\"} 2\n")
+		assert.Contains(t, out, "# TYPE voltha_router_sessions_total counter\nvoltha_router_sessions_total 3\n")
+		assert.Contains(t, out, "# TYPE voltha_healthy gauge\nvoltha_healthy 1\n")
+	})
 }
 
 func TestNewRefusesBadInput(t *testing.T) {

@@ -18,20 +18,27 @@ type world struct {
 	known map[string]string          // core name -> the address its devices were queried at
 	last  map[string]string          // core name -> the last address it ran at, kept when deleted
 	moved map[string]string          // core name -> the new address of a restarted core, until handed back
-	// changed is signalled after every write. Buffered by one and sent to without blocking,
-	// it coalesces bursts: the session recomputes everything from the latest state anyway.
-	changed chan struct{}
+	// notify is called, with mu held, after every write: it adds the session's one key to its
+	// queue, which coalesces bursts (the session recomputes everything from the latest state
+	// anyway). Nil between sessions.
+	notify func()
 }
 
 func newWorld() *world {
 	return &world{pods: map[string]Pod{}, held: map[string]map[string]bool{}, found: map[string]map[string]bool{},
-		known: map[string]string{}, last: map[string]string{}, moved: map[string]string{}, changed: make(chan struct{}, 1)}
+		known: map[string]string{}, last: map[string]string{}, moved: map[string]string{}}
+}
+
+// follow makes every later write call notify (nil: nothing).
+func (w *world) follow(notify func()) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.notify = notify
 }
 
 func (w *world) signal() {
-	select {
-	case w.changed <- struct{}{}:
-	default:
+	if w.notify != nil {
+		w.notify()
 	}
 }
 

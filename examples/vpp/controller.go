@@ -37,6 +37,7 @@ type Controller struct {
 	started  atomic.Bool
 	sessions atomic.Int64
 	img      atomic.Pointer[image] // the current (or last) session's image; nil before the first
+	metrics  metrics
 }
 
 // NewController returns a controller for cfg that dials the dataplane with dial. It returns
@@ -53,7 +54,10 @@ func NewController(cfg Config, dial DialFunc, opts ...Option) (*Controller, erro
 	for _, o := range opts {
 		o(&c.o)
 	}
-	q, err := reconcile.NewQueue[string](reconcile.WithQueueBackoff(c.o.syncBackoff))
+	if err := c.newMetrics(c.o.metrics); err != nil {
+		return nil, err
+	}
+	q, err := reconcile.NewQueue[string](reconcile.WithQueueBackoff(c.o.syncBackoff), reconcile.WithQueueHooks(c.metrics.queue))
 	if err != nil {
 		return nil, fmt.Errorf("vpp: %w", err)
 	}
@@ -137,7 +141,7 @@ func (c *Controller) session(ctx context.Context, conn Conn, _ *errgroup.Group) 
 	s := &syncer{dp: conn, frontends: c.fronts, states: c.checker.Snapshot, img: img, log: c.o.log, observed: c.o.onSync}
 	return reconcile.Run(ctx, c.queue, s,
 		reconcile.WithResync(c.queue, c.o.drift, c.driftRound(img)),
-		reconcile.WithHooks(reconcile.Hooks{OnSyncEnd: c.syncEnd}))
+		reconcile.WithHooks(c.metrics.run), reconcile.WithHooks(reconcile.Hooks{OnSyncEnd: c.syncEnd}))
 }
 
 // driftRound returns the drift sync's list of keys: every frontend, after marking the image
@@ -159,6 +163,9 @@ func (c *Controller) driftRound(img *image) func(context.Context) ([]string, err
 }
 
 func (c *Controller) syncEnd(key any, took time.Duration, o reconcile.Outcome) {
+	if f := c.metrics.run.OnSyncEnd; f != nil {
+		f(key, took, o)
+	}
 	if o.Kind == reconcile.OutcomeDone {
 		c.o.log.Debug("synced", "frontend", key, "took", took)
 		return
@@ -169,15 +176,22 @@ func (c *Controller) syncEnd(key any, took time.Duration, o reconcile.Outcome) {
 func (c *Controller) superviseOptions() []connctx.Option {
 	log := c.o.log
 	opts := []connctx.Option{connctx.WithHooks(connctx.Hooks{
-		OnConnected: func(s connctx.Connected) { log.Info("dataplane connected", "session", s.Session) },
+		OnConnected: func(s connctx.Connected) {
+			call(c.metrics.conn.OnConnected, s)
+			log.Info("dataplane connected", "session", s.Session)
+		},
 		OnLost: func(l connctx.Lost) {
+			call(c.metrics.conn.OnLost, l)
 			if !errors.Is(l.Cause, connctx.ErrConnLost) {
 				log.Info("dataplane session ended", "session", l.Session, "cause", l.Cause, "uptime", l.Uptime)
 				return
 			}
 			log.Warn("dataplane lost", "session", l.Session, "cause", l.Cause, "uptime", l.Uptime, "next dial in", l.Delay)
 		},
-		OnDialError: func(r backoff.Retrying) { log.Warn("dataplane dial failed", "err", r.Err, "attempt", r.Attempt) },
+		OnDialError: func(r backoff.Retrying) {
+			call(c.metrics.conn.OnDialError, r)
+			log.Warn("dataplane dial failed", "err", r.Err, "attempt", r.Attempt)
+		},
 	})}
 	return append(opts, c.o.supervise...)
 }

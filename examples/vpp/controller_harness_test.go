@@ -27,7 +27,8 @@ type harness struct {
 	ctl    *vpp.Controller
 	stop   func() error
 
-	converged int // calls made to converge at start
+	converged int          // calls made to converge at start
+	extra     []vpp.Option // more options for the controller, after the harness's
 
 	mu    sync.Mutex
 	syncs [][]vpp.Op
@@ -51,12 +52,12 @@ func (h *harness) start(t *testing.T, p vpp.Prober) {
 	t.Helper()
 	h.cfg.Conf = vpp.Conf{StickyBucketsPerCore: 1024, FlowTimeout: 40 * time.Second}
 	fast := backoff.Policy{Initial: 50 * time.Millisecond, Max: time.Second, MaxElapsed: backoff.Forever}
-	ctl, err := vpp.NewController(h.cfg, h.calls.dial(h.mem.Dial),
-		vpp.WithCheckerOptions(vpp.WithProber(p)),
+	opts := []vpp.Option{vpp.WithCheckerOptions(vpp.WithProber(p)),
 		vpp.WithDriftInterval(drift),
 		vpp.WithPingOptions(connctx.WithProbeInterval(100*time.Millisecond), connctx.WithProbeTimeout(50*time.Millisecond), connctx.WithProbeThreshold(2)),
 		vpp.WithSuperviseOptions(connctx.WithDialPolicy(fast), connctx.WithRestartPolicy(fast)),
-		vpp.OnSync(h.onSync))
+		vpp.OnSync(h.onSync)}
+	ctl, err := vpp.NewController(h.cfg, h.calls.dial(h.mem.Dial), append(opts, h.extra...)...)
 	require.NoError(t, err)
 	h.ctl = ctl
 	h.stop = run(t, ctl.Run)

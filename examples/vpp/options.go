@@ -4,6 +4,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/steadfast-go/steadfast/backoff"
 	"github.com/steadfast-go/steadfast/connctx"
 )
@@ -19,6 +20,7 @@ type options struct {
 	ping        []connctx.ProbeOption
 	supervise   []connctx.Option
 	onSync      func(string, []Op)
+	metrics     prometheus.Registerer
 }
 
 func defaultOptions() options {

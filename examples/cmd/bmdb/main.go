@@ -28,6 +28,7 @@ import (
 
 	"github.com/steadfast-go/steadfast/backoff"
 	"github.com/steadfast-go/steadfast/examples/bmdb"
+	"github.com/steadfast-go/steadfast/examples/promhooks"
 	"github.com/steadfast-go/steadfast/reconcile"
 )
 
@@ -38,6 +39,7 @@ type config struct {
 	latency, ttl, timeout      time.Duration
 	failRate, busyRate, broken float64
 	seed                       uint64
+	metrics                    string // address of /metrics; empty: none
 }
 
 func main() {
@@ -54,6 +56,7 @@ func main() {
 	flag.DurationVar(&c.ttl, "ttl", 3*time.Second, "session and lease TTL")
 	flag.DurationVar(&c.timeout, "timeout", 45*time.Second, "give up after this long")
 	flag.Uint64Var(&c.seed, "seed", 1, "seed of the simulated provider")
+	flag.StringVar(&c.metrics, "metrics", "", "serve Prometheus /metrics on this address (127.0.0.1:0: a free loopback port; empty: none)")
 	flag.Parse()
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -65,6 +68,11 @@ func main() {
 }
 
 func run(ctx context.Context, c config, log *slog.Logger) error {
+	stopMetrics, err := promhooks.ServeFlag(ctx, c.metrics, registry, log)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
 	if c.dsn == "" {
 		dir, err := os.MkdirTemp("", "bmdb-demo-")
 		if err != nil {
@@ -116,7 +124,7 @@ func work(ctx context.Context, db *bmdb.DB, prov *bmdb.Provider, c config, log *
 		// progress stops the loops once every machine is ready.
 		wg.Go(func() { defer stop(); allReady = progress(ctx, db, c.machines, log) })
 		err := bmdb.RunLoops(ctx, sess, loops, reconcile.WithParallelism(c.workers),
-			reconcile.WithRateLimit(limiter), reconcile.WithHooks(hooks))
+			reconcile.WithRateLimit(limiter), reconcile.WithHooks(metricHooks(hooks)))
 		stop()
 		wg.Wait()
 		return err

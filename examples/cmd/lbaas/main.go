@@ -25,6 +25,7 @@ import (
 
 	"github.com/steadfast-go/steadfast/backoff"
 	"github.com/steadfast-go/steadfast/examples/lbaas"
+	"github.com/steadfast-go/steadfast/examples/promhooks"
 	"github.com/steadfast-go/steadfast/reconcile/converge"
 )
 
@@ -52,10 +53,15 @@ func main() {
 	flag.Float64Var(&f.ActThenFailRate, "act-fail", f.ActThenFailRate, "embedded Engine: fraction of mutating requests carried out, then answered 503")
 	flag.Float64Var(&f.ActThenHangRate, "act-hang", f.ActThenHangRate, "embedded Engine: fraction of mutating requests carried out, then never answered")
 	flag.BoolVar(&f.TagConflicts, "tag-conflicts", f.TagConflicts, "embedded Engine: answer 409 to a tag request that overlaps another")
+	metrics := flag.String("metrics", "", "serve Prometheus /metrics on this address (127.0.0.1:0: a free loopback port; empty: none)")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	var err error
+	stopMetrics, err := promhooks.ServeFlag(ctx, *metrics, registry, slog.Default())
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "lbaas:", err)
+		os.Exit(1)
+	}
 	switch {
 	case *replicasN > 0:
 		err = replicasDemo(ctx, *replicasN, *replicasPG, *replicasLease)
@@ -64,6 +70,7 @@ func main() {
 	default:
 		err = once(ctx, *url, *svcFile, *dryRun, *del)
 	}
+	stopMetrics()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "lbaas:", err)
 		os.Exit(1)
@@ -117,12 +124,14 @@ func once(ctx context.Context, url, file string, dry, del bool) error {
 func hooks() []converge.Option {
 	return []converge.Option{
 		converge.WithHooks(converge.Hooks{OnPass: func(p converge.PassInfo) {
+			convergeMetrics().OnPass(p)
 			slog.Info("pass", "n", p.Pass, "failed", p.Failed, "pending", p.Pending, "create", p.Create, "destroy", p.Destroy)
 		}}),
 
-		converge.WithHooks(converge.Hooks{OnCreate: func(key string, err error) { logCall("created", key, err) }}),
-		converge.WithHooks(converge.Hooks{OnDestroy: func(key string, err error) { logCall("destroyed", key, err) }}),
+		converge.WithHooks(converge.Hooks{OnCreate: func(key string, err error) { convergeMetrics().OnCreate(key, err); logCall("created", key, err) }}),
+		converge.WithHooks(converge.Hooks{OnDestroy: func(key string, err error) { convergeMetrics().OnDestroy(key, err); logCall("destroyed", key, err) }}),
 		converge.WithHooks(converge.Hooks{OnWait: func(w converge.WaitInfo) {
+			convergeMetrics().OnWait(w)
 			slog.Info("waiting for pending resources", "count", w.Pending, "attempt", w.Attempt, "delay", w.Delay.Round(time.Millisecond))
 		}}),
 	}

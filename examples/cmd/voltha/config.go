@@ -20,6 +20,7 @@ type config struct {
 	afrouter   string // AFROUTER_API_ADDRESS
 	layout     voltha.Layout
 	listen     string
+	metrics    string // -metrics
 }
 
 // parseConfig parses args with the environment that lookup reads.
@@ -46,6 +47,7 @@ func parseConfig(args []string, lookup lookupFunc, out io.Writer) (config, error
 	fs.StringVar(&n.ROCluster, "ro-cluster", envString(lookup, "AFROUTER_RO_CLUSTER_NAME", voltha.DefaultNames.ROCluster), "cluster of the read-only cores (env AFROUTER_RO_CLUSTER_NAME)")
 	fs.StringVar(&n.Server, "server", voltha.DefaultNames.Server, "the afrouter's gRPC server that holds the connections")
 	fs.StringVar(&c.listen, "listen", ":8080", "address of /healthz, /metrics and /discover")
+	fs.StringVar(&c.metrics, "metrics", "", "also serve Prometheus /metrics on this address (127.0.0.1:0: a free loopback port; empty: none)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}

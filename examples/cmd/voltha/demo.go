@@ -201,7 +201,7 @@ func (s *stage) restartRouter(ctx context.Context, want voltha.Table) error {
 	fmt.Printf("== /healthz: %d %s", code, body)
 	_, metrics := s.get("/metrics")
 	for line := range strings.Lines(metrics) {
-		if !strings.HasPrefix(line, "#") {
+		if !strings.HasPrefix(line, "#") && !strings.Contains(line, "_bucket{") {
 			fmt.Print("   ", line)
 		}
 	}

@@ -36,6 +36,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "voltha:", err)
 		os.Exit(2)
 	}
+	metricsAddr = cfg.metrics
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	if cfg.cluster {

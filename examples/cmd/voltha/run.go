@@ -86,6 +86,12 @@ func newDaemon(cfg config, pods typedcorev1.PodInterface, bus *voltha.Bus, cores
 
 // serve runs d and an HTTP server with h on ln until ctx ends, and stops both.
 func serve(ctx context.Context, d *voltha.Daemon, ln net.Listener, h http.Handler) error {
+	stopMetrics, err := serveMetrics(ctx, d)
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
+	defer stopMetrics()
 	hs := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return d.Run(gctx) })

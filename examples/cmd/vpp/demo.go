@@ -53,15 +53,15 @@ func config(backends backendSet) vpp.Config {
 	}
 }
 
-func newDemo(backends backendSet, out io.Writer, log *slog.Logger) (*demo, error) {
+func newDemo(backends backendSet, out io.Writer, log *slog.Logger, extra ...vpp.Option) (*demo, error) {
 	d := &demo{cfg: config(backends), mem: vpp.NewMemDataplane(), backends: backends, out: out, deadline: stepDeadline}
 	fast := backoff.Policy{Initial: 100 * time.Millisecond, Max: time.Second, MaxElapsed: backoff.Forever}
-	ctl, err := vpp.NewController(d.cfg, d.mem.Dial,
+	ctl, err := vpp.NewController(d.cfg, d.mem.Dial, append([]vpp.Option{
 		vpp.WithLogger(log),
-		vpp.WithDriftInterval(2*time.Second),
+		vpp.WithDriftInterval(2 * time.Second),
 		vpp.WithPingOptions(connctx.WithProbeInterval(100*time.Millisecond),
 			connctx.WithProbeTimeout(100*time.Millisecond), connctx.WithProbeThreshold(2)),
-		vpp.WithSuperviseOptions(connctx.WithDialPolicy(fast), connctx.WithRestartPolicy(fast)))
+		vpp.WithSuperviseOptions(connctx.WithDialPolicy(fast), connctx.WithRestartPolicy(fast))}, extra...)...)
 	if err != nil {
 		return nil, err
 	}

@@ -25,12 +25,16 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+
+	"github.com/steadfast-go/steadfast/examples/promhooks"
 )
 
 // options are the command's flags.
 type options struct {
 	port int  // of the operator view on 127.0.0.1; 0 for a free one
 	hold bool // keep serving after the script until the context ends
+	// metrics is the address of /metrics; empty: none.
+	metrics string
 }
 
 func main() {
@@ -38,6 +42,7 @@ func main() {
 	var o options
 	flag.IntVar(&o.port, "port", 0, "port of the operator view on 127.0.0.1 (0: a free port)")
 	flag.BoolVar(&o.hold, "hold", false, "keep running after the script, serving the view, until interrupted")
+	flag.StringVar(&o.metrics, "metrics", "", "serve Prometheus /metrics on this address (127.0.0.1:0: a free loopback port; empty: none)")
 	flag.Parse()
 	level := slog.LevelInfo
 	if *verbose {
@@ -60,7 +65,13 @@ func run(ctx context.Context, out io.Writer, log *slog.Logger, o options) error 
 		return err
 	}
 	defer backends.stopAll()
-	d, err := newDemo(backends, out, log)
+	reg, withMetrics := newMetrics()
+	stopMetrics, err := promhooks.ServeFlag(ctx, o.metrics, reg, log)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
+	d, err := newDemo(backends, out, log, withMetrics)
 	if err != nil {
 		return err
 	}
