@@ -51,7 +51,7 @@ func startScaled(b *testing.B, n int) *scaled {
 	mem := vpp.NewMemDataplane()
 	synced := make(chan struct{}, n)
 	var first atomic.Int64
-	ctl, err := vpp.NewController(scaleConfig(n), s.dial(mem.Dial), vpp.WithDriftInterval(0),
+	ctl, err := vpp.New(scaleConfig(n), s.dial(mem.Dial), vpp.WithDriftInterval(0),
 		vpp.OnSync(func(string, []vpp.Op) {
 			if first.Add(1) <= int64(n) {
 				synced <- struct{}{}

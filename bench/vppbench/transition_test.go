@@ -31,7 +31,7 @@ func BenchmarkTransitionToDataplane(b *testing.B) {
 	b.Run("steadfast", func(b *testing.B) {
 		changed := make(chan struct{}, 16)
 		mem := vpp.NewMemDataplane()
-		ctl, err := vpp.NewController(config(), mem.Dial, vpp.WithDriftInterval(0),
+		ctl, err := vpp.New(config(), mem.Dial, vpp.WithDriftInterval(0),
 			vpp.OnSync(func(_ string, ops []vpp.Op) {
 				if len(ops) > 0 {
 					changed <- struct{}{}

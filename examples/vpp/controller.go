@@ -25,7 +25,7 @@ const DefaultDriftInterval = 30 * time.Second
 // session ends, and the next one sets the global conf and re-pushes every frontend, so a
 // dataplane that restarted empty is programmed again.
 //
-// A Controller is safe for concurrent use. NewController starts nothing; Run blocks.
+// A Controller is safe for concurrent use. New starts nothing; Run blocks.
 type Controller struct {
 	cfg      Config
 	dial     DialFunc
@@ -40,10 +40,10 @@ type Controller struct {
 	metrics  metrics
 }
 
-// NewController returns a controller for cfg that dials the dataplane with dial. It returns
+// New returns a controller for cfg that dials the dataplane with dial. It returns
 // an error matching [ErrInvalidConfig] for a config that does not validate, and an error for a
 // nil dial. It starts nothing.
-func NewController(cfg Config, dial DialFunc, opts ...Option) (*Controller, error) {
+func New(cfg Config, dial DialFunc, opts ...Option) (*Controller, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}

@@ -57,7 +57,7 @@ func (h *harness) start(t *testing.T, p vpp.Prober) {
 		vpp.WithPingOptions(connctx.WithProbeInterval(100*time.Millisecond), connctx.WithProbeTimeout(50*time.Millisecond), connctx.WithProbeThreshold(2)),
 		vpp.WithSuperviseOptions(connctx.WithDialPolicy(fast), connctx.WithRestartPolicy(fast)),
 		vpp.OnSync(h.onSync)}
-	ctl, err := vpp.NewController(h.cfg, h.calls.dial(h.mem.Dial), append(opts, h.extra...)...)
+	ctl, err := vpp.New(h.cfg, h.calls.dial(h.mem.Dial), append(opts, h.extra...)...)
 	require.NoError(t, err)
 	h.ctl = ctl
 	h.stop = run(t, ctl.Run)

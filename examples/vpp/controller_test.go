@@ -162,15 +162,15 @@ func TestController_ChangesWhileTheDataplaneIsDownArePushedWhenItIsBack(t *testi
 }
 
 func TestController_NeverRunStartsNothing(t *testing.T) {
-	_, err := vpp.NewController(validConfig(), vpp.NewMemDataplane().Dial)
+	_, err := vpp.New(validConfig(), vpp.NewMemDataplane().Dial)
 	require.NoError(t, err)
 	// goleak in TestMain checks that nothing was started.
 }
 
 func TestController_RefusesAnInvalidConfigAndANilDial(t *testing.T) {
-	_, err := vpp.NewController(vpp.Config{}, vpp.NewMemDataplane().Dial)
+	_, err := vpp.New(vpp.Config{}, vpp.NewMemDataplane().Dial)
 	assert.ErrorIs(t, err, vpp.ErrInvalidConfig)
-	_, err = vpp.NewController(validConfig(), nil)
+	_, err = vpp.New(validConfig(), nil)
 	assert.Error(t, err)
 }
 

@@ -114,7 +114,7 @@ func ExampleController() {
 			Pools: []vpp.Pool{{Name: "primary", Members: []vpp.Member{{Backend: "a", Weight: 100}}}}}},
 	}
 	mem := vpp.NewMemDataplane()
-	ctl, err := vpp.NewController(cfg, mem.Dial)
+	ctl, err := vpp.New(cfg, mem.Dial)
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -13,7 +13,7 @@ import (
 // WithMetrics registers the controller's Prometheus series in reg, through promhooks: the sync
 // loop as vpp_syncs_total by outcome, vpp_sync_duration_seconds and the vpp_queue_* series of
 // its queue, and the dataplane's connection as vpp_dataplane_sessions_total, _losses_total,
-// _dial_errors_total and _session_seconds. [NewController] returns the error of a name
+// _dial_errors_total and _session_seconds. [New] returns the error of a name
 // already registered. Without it the controller reports no metrics.
 func WithMetrics(reg prometheus.Registerer) Option { return func(o *options) { o.metrics = reg } }
 

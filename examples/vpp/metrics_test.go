@@ -62,9 +62,9 @@ func TestController_MetricsCountSyncsRetriesAndTheDataplaneSession(t *testing.T)
 func TestController_WithMetricsTwiceInOneRegistryIsAnError(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	dial := vpp.NewMemDataplane().Dial
-	_, err := vpp.NewController(validConfig(), dial, vpp.WithMetrics(reg))
+	_, err := vpp.New(validConfig(), dial, vpp.WithMetrics(reg))
 	require.NoError(t, err)
-	_, err = vpp.NewController(validConfig(), dial, vpp.WithMetrics(reg))
+	_, err = vpp.New(validConfig(), dial, vpp.WithMetrics(reg))
 	var already prometheus.AlreadyRegisteredError
 	assert.ErrorAs(t, err, &already)
 }

@@ -117,7 +117,7 @@ func TestViewHandler_AnswersErrorsWithTheirStatus(t *testing.T) {
 }
 
 func TestViewHandler_ServesAControllersView(t *testing.T) {
-	ctl, err := vpp.NewController(validConfig(), vpp.NewMemDataplane().Dial)
+	ctl, err := vpp.New(validConfig(), vpp.NewMemDataplane().Dial)
 	require.NoError(t, err)
 	srv := httptest.NewServer(vpp.NewViewHandler(ctl))
 	defer srv.Close()

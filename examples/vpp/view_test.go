@@ -91,7 +91,7 @@ func TestController_ViewKnowsNothingOfTheDataplaneBetweenSessions(t *testing.T) 
 }
 
 func TestController_ViewOfAnUnknownFrontendFails(t *testing.T) {
-	ctl, err := vpp.NewController(validConfig(), vpp.NewMemDataplane().Dial)
+	ctl, err := vpp.New(validConfig(), vpp.NewMemDataplane().Dial)
 	require.NoError(t, err)
 	_, err = ctl.View("nope")
 	assert.ErrorIs(t, err, vpp.ErrUnknownFrontend)

@@ -56,7 +56,7 @@ func config(backends backendSet) vpp.Config {
 func newDemo(backends backendSet, out io.Writer, log *slog.Logger, extra ...vpp.Option) (*demo, error) {
 	d := &demo{cfg: config(backends), mem: vpp.NewMemDataplane(), backends: backends, out: out, deadline: stepDeadline}
 	fast := backoff.Policy{Initial: 100 * time.Millisecond, Max: time.Second, MaxElapsed: backoff.Forever}
-	ctl, err := vpp.NewController(d.cfg, d.mem.Dial, append([]vpp.Option{
+	ctl, err := vpp.New(d.cfg, d.mem.Dial, append([]vpp.Option{
 		vpp.WithLogger(log),
 		vpp.WithDriftInterval(2 * time.Second),
 		vpp.WithPingOptions(connctx.WithProbeInterval(100*time.Millisecond),
