@@ -85,7 +85,7 @@ func TestReconcileLeavesAnUntaggedNamesakeUnderAnotherParentAlone(t *testing.T) 
 	require.NoError(t, err)
 	svc := Service{UID: "u", LoadBalancer: lb, Ports: []Port{{Name: "http", External: 80, Internal: 30080}},
 		ExternalIPs: []string{"192.0.2.1"}, Nodes: []Node{{Name: "n", Address: "10.0.0.1"}}}
-	r, err := NewReconciler(c, svc, WithReconcilerOptions(testPolicies...))
+	r, err := New(c, svc, WithReconcilerOptions(testPolicies...))
 	require.NoError(t, err)
 	require.NoError(t, r.Reconcile(t.Context()))
 	_, err = c.Get(t.Context(), KindBackend, strange)

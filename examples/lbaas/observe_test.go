@@ -50,7 +50,7 @@ func TestObserveSkipsATaggedResourceOfATypeItDoesNotManage(t *testing.T) {
 	_, err := f.api.Put(Resource{Kind: KindLoadBalancer, Name: "lb-tagged"}, f.svc.Tag())
 	require.NoError(t, err)
 	var log syncBuffer
-	r, err := NewReconciler(f.c, f.svc, WithLogger(slog.New(slog.NewTextHandler(&log, nil))),
+	r, err := New(f.c, f.svc, WithLogger(slog.New(slog.NewTextHandler(&log, nil))),
 		WithReconcilerOptions(testPolicies...))
 	require.NoError(t, err)
 	require.NoError(t, r.Reconcile(t.Context()), "a foreign type is skipped, not fatal")

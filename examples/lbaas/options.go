@@ -6,7 +6,7 @@ import (
 	"github.com/steadfast-go/steadfast/reconcile/converge"
 )
 
-// Option configures a [Reconciler]; pass them to [NewReconciler].
+// Option configures a [Reconciler]; pass them to [New].
 type Option func(*options)
 
 type options struct {

@@ -36,9 +36,9 @@ type api struct {
 // cannot see it). Reconcile, Plan and Status check it first, as the origin does.
 var ErrNoLoadBalancer = errors.New("lbaas: no such load balancer")
 
-// NewReconciler returns a reconciler for svc through c, or svc's validation error: nothing bad
+// New returns a reconciler for svc through c, or svc's validation error: nothing bad
 // reaches the Engine. It makes no API call.
-func NewReconciler(c *Client, svc Service, opts ...Option) (*Reconciler, error) {
+func New(c *Client, svc Service, opts ...Option) (*Reconciler, error) {
 	if err := svc.Validate(); err != nil {
 		return nil, err
 	}

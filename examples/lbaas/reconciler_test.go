@@ -47,7 +47,7 @@ var testPolicies = []converge.Option{
 
 func (f *fixture) reconciler(t *testing.T, opts ...converge.Option) *Reconciler {
 	t.Helper()
-	r, err := NewReconciler(f.c, f.svc, WithReconcilerOptions(append(slices.Clone(testPolicies), opts...)...))
+	r, err := New(f.c, f.svc, WithReconcilerOptions(append(slices.Clone(testPolicies), opts...)...))
 	require.NoError(t, err)
 	return r
 }
@@ -197,7 +197,7 @@ func TestReconcileNamesAResourceStuckPending(t *testing.T) {
 func TestNewReconcilerRefusesABadServiceBeforeAnyCall(t *testing.T) {
 	f := newFixture(t, Faults{}, time.Second)
 	f.svc.ExternalIPs = []string{"not-an-ip"}
-	_, err := NewReconciler(f.c, f.svc, nil)
+	_, err := New(f.c, f.svc, nil)
 	assert.ErrorContains(t, err, `external IP "not-an-ip" is not an IP address`)
 	assert.Zero(t, f.api.MutatingCalls())
 }

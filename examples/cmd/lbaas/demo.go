@@ -132,7 +132,7 @@ type demoRun struct {
 func (d *demoRun) step(ctx context.Context, title string, svc lbaas.Service) error {
 	d.n++
 	fmt.Printf("\n== step %d: %s\n", d.n, title)
-	r, err := lbaas.NewReconciler(d.c, svc, lbaas.WithLogger(slog.Default()), lbaas.WithReconcilerOptions(append(hooks(),
+	r, err := lbaas.New(d.c, svc, lbaas.WithLogger(slog.Default()), lbaas.WithReconcilerOptions(append(hooks(),
 		converge.WithReadyPolicy(backoff.Policy{Initial: 50 * time.Millisecond, Max: time.Second, MaxElapsed: 30 * time.Second}),
 		converge.WithRetryPolicy(backoff.Policy{Initial: 50 * time.Millisecond, Max: time.Second, MaxElapsed: 30 * time.Second}),
 		converge.WithReplaceLimit(8), converge.WithBudget(2*time.Minute))...))

@@ -102,7 +102,7 @@ func once(ctx context.Context, url, file string, dry, del bool) error {
 	if err != nil {
 		return err
 	}
-	r, err := lbaas.NewReconciler(c, svc, lbaas.WithLogger(slog.Default()), lbaas.WithReconcilerOptions(hooks()...))
+	r, err := lbaas.New(c, svc, lbaas.WithLogger(slog.Default()), lbaas.WithReconcilerOptions(hooks()...))
 	if err != nil {
 		return err
 	}

@@ -44,7 +44,7 @@ func TestTheDemoCheckRefusesAWrongResult(t *testing.T) {
 		ExternalIPs: []string{"192.0.2.1"}, Nodes: []lbaas.Node{{Name: "n", Address: "10.0.0.1"}}}
 	d := &demoRun{api: api, c: c}
 	require.NoError(t, d.step(t.Context(), "converge", svc))
-	r, err := lbaas.NewReconciler(c, svc)
+	r, err := lbaas.New(c, svc)
 	require.NoError(t, err)
 
 	stray, err := api.Put(lbaas.Resource{Kind: lbaas.KindBackend, Name: "stray", LoadBalancer: lb, Mode: "tcp"}, svc.Tag())

@@ -101,7 +101,7 @@ func runReplica(ctx context.Context, c replicaConfig) error {
 		if err != nil {
 			return backoff.Permanent(err)
 		}
-		r, err := lbaas.NewReconciler(client, svc)
+		r, err := lbaas.New(client, svc)
 		if err != nil {
 			return backoff.Permanent(err)
 		}
