@@ -13,7 +13,7 @@ import (
 
 	"github.com/steadfast-go/steadfast/examples/voltha/afrouterpb"
 	"github.com/steadfast-go/steadfast/examples/voltha/corepb"
-	"github.com/steadfast-go/steadfast/examples/voltha/sim"
+	"github.com/steadfast-go/steadfast/examples/voltha/volthatest"
 )
 
 // The origin's constants (arouterd): its period, the cores' gRPC port, the names of its
@@ -47,8 +47,8 @@ type originPod struct {
 // checked the same way. What is left out: the pairing of cores that hold no device (every core
 // of this world holds some), device discovery over Kafka, and the retries of its dial loop.
 type origin struct {
-	cluster *sim.Cluster
-	cores   *sim.Cores
+	cluster *volthatest.Cluster
+	cores   *volthatest.Cores
 	router  afrouterpb.ConfigurationClient
 	rw      int // the cores the layout counts (the origin's NUM_RW_PODS, NUM_RO_PODS)
 	ro      int

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/steadfast-go/steadfast/examples/voltha"
-	"github.com/steadfast-go/steadfast/examples/voltha/sim"
+	"github.com/steadfast-go/steadfast/examples/voltha/volthatest"
 	"github.com/steadfast-go/steadfast/watch"
 )
 
@@ -20,8 +20,8 @@ import (
 var layout = voltha.Layout{Names: voltha.DefaultNames, RWCores: 4, ROCores: 2}
 
 // world is a cluster of four rw-cores and two ro-cores, their cores, and a router.
-func world(b *testing.B) (*sim.Cluster, *sim.Cores, *sim.Router) {
-	cluster, cores := sim.NewCluster("voltha"), &sim.Cores{}
+func world(b *testing.B) (*volthatest.Cluster, *volthatest.Cores, *volthatest.Router) {
+	cluster, cores := volthatest.NewCluster("voltha"), &volthatest.Cores{}
 	b.Cleanup(cores.Close)
 	for i, name := range []string{"rw-core1-0", "rw-core1-1", "rw-core2-0", "rw-core2-1", "ro-core-0", "ro-core-1"} {
 		ip := fmt.Sprintf("10.0.0.%d", i+1)
@@ -30,7 +30,7 @@ func world(b *testing.B) (*sim.Cluster, *sim.Cores, *sim.Router) {
 		}
 		cores.Set(name, ip+":50057", "olt-"+strconv.Itoa(i/2))
 	}
-	router, err := sim.StartRouter("127.0.0.1:0", sim.WithLayout(layout))
+	router, err := volthatest.StartRouter("127.0.0.1:0", volthatest.WithLayout(layout))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -41,7 +41,7 @@ func world(b *testing.B) (*sim.Cluster, *sim.Cores, *sim.Router) {
 // repoint restarts rw-core1-0 with a new IP b.N times and measures how long the router takes
 // to point its slot at the new address. Before each restart it calls phase, if not nil, with
 // the timer stopped.
-func repoint(b *testing.B, cluster *sim.Cluster, cores *sim.Cores, router *sim.Router, phase func()) {
+func repoint(b *testing.B, cluster *volthatest.Cluster, cores *volthatest.Cores, router *volthatest.Router, phase func()) {
 	if !holds(b, router, "10.0.0.1:50057", 10*time.Second) {
 		b.Fatal("the router was not configured")
 	}
@@ -77,7 +77,7 @@ func repoint(b *testing.B, cluster *sim.Cluster, cores *sim.Cores, router *sim.R
 func ms(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 
 // holds waits until the router's slot vcore11 points at addr, woken by each Set call.
-func holds(b *testing.B, router *sim.Router, addr string, limit time.Duration) bool {
+func holds(b *testing.B, router *volthatest.Router, addr string, limit time.Duration) bool {
 	deadline := time.NewTimer(limit)
 	defer deadline.Stop()
 	for {

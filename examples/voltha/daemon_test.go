@@ -9,7 +9,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 
 	"github.com/steadfast-go/steadfast/examples/voltha"
-	"github.com/steadfast-go/steadfast/examples/voltha/sim"
+	"github.com/steadfast-go/steadfast/examples/voltha/volthatest"
 )
 
 func TestTheDaemonConfiguresTheRouterFromTheRunningCores(t *testing.T) {
@@ -29,7 +29,7 @@ func TestARestartedRouterIsRepopulatedByANewSessionWithNothingOfTheOldOneAlive(t
 
 	addr := w.router.Addr()
 	w.router.Stop()
-	restarted, err := sim.StartRouter(addr)
+	restarted, err := volthatest.StartRouter(addr)
 	require.NoError(t, err)
 	t.Cleanup(restarted.Stop)
 	w.router = restarted
@@ -76,10 +76,10 @@ func TestADiscoveredDeviceGetsAnAffinityToItsCoresBackend(t *testing.T) {
 func TestACoreThatDoesNotAnswerIsRoutedToAndItsDevicesComeWhenItAnswers(t *testing.T) {
 	tests := []struct {
 		name  string
-		fault func(*sim.Cores)
+		fault func(*volthatest.Cores)
 	}{
-		{"an error", func(c *sim.Cores) { c.Fail("rw-core1-0", assert.AnError) }},
-		{"no answer within the query timeout", func(c *sim.Cores) { c.Hang("rw-core1-0") }},
+		{"an error", func(c *volthatest.Cores) { c.Fail("rw-core1-0", assert.AnError) }},
+		{"no answer within the query timeout", func(c *volthatest.Cores) { c.Hang("rw-core1-0") }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

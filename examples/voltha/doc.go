@@ -41,7 +41,7 @@
 //     (client_golang, fed through examples/promhooks) in the daemon's own [Daemon.Registry].
 //   - The daemon logs with log/slog ([WithLogger]); [OnSync] reports every push.
 //
-// Package sim holds the embedded world the demo (command examples/cmd/voltha) and the tests
+// Package volthatest holds the embedded world the demo (command examples/cmd/voltha) and the tests
 // run on: an in-process router on loopback and in-process cores, both serving the real
 // services, and a cluster on client-go's fake clientset. README.md says what of the origin is
 // reproduced, what is not, and how to point the daemon at a real cluster.

@@ -13,7 +13,7 @@ import (
 	"github.com/steadfast-go/steadfast/backoff"
 	"github.com/steadfast-go/steadfast/connctx"
 	"github.com/steadfast-go/steadfast/examples/voltha"
-	"github.com/steadfast-go/steadfast/examples/voltha/sim"
+	"github.com/steadfast-go/steadfast/examples/voltha/volthatest"
 	"github.com/steadfast-go/steadfast/watch"
 )
 
@@ -21,9 +21,9 @@ import (
 // discovery bus, all in-process, the router on 127.0.0.1. The daemon reaches the router and
 // the cores over their real gRPC APIs.
 type world struct {
-	cluster *sim.Cluster
-	cores   *sim.Cores
-	router  *sim.Router
+	cluster *volthatest.Cluster
+	cores   *volthatest.Cores
+	router  *volthatest.Router
 	layout  voltha.Layout
 	bus     *voltha.Bus
 	daemon  *voltha.Daemon
@@ -40,9 +40,9 @@ var fast = backoff.Policy{Initial: 20 * time.Millisecond, Max: 200 * time.Millis
 // start starts a router of layout and the daemon on a cluster and cores the test prepared,
 // with extra options after the harness's; the daemon is stopped and waited for when the test
 // ends, and the router must have refused nothing.
-func start(t *testing.T, cluster *sim.Cluster, cores *sim.Cores, layout voltha.Layout, extra ...voltha.Option) *world {
+func start(t *testing.T, cluster *volthatest.Cluster, cores *volthatest.Cores, layout voltha.Layout, extra ...voltha.Option) *world {
 	t.Helper()
-	router, err := sim.StartRouter("127.0.0.1:0", sim.WithLayout(layout))
+	router, err := volthatest.StartRouter("127.0.0.1:0", volthatest.WithLayout(layout))
 	require.NoError(t, err)
 	w := &world{cluster: cluster, cores: cores, router: router, layout: layout, bus: &voltha.Bus{}, done: make(chan error, 1)}
 	t.Cleanup(func() { w.router.Stop() })
@@ -129,9 +129,9 @@ var threeCoresLayout = voltha.Layout{Names: names, RWCores: 2, ROCores: 1}
 // threeCores is a cluster with one core group (rw-core1-0 on n1 holding olt-1 and olt-2,
 // rw-core1-1 on n2 holding olt-1) and one read-only core, and what the router should hold.
 // The cores are closed when the test ends.
-func threeCores(t *testing.T) (*sim.Cluster, *sim.Cores, voltha.Table) {
+func threeCores(t *testing.T) (*volthatest.Cluster, *volthatest.Cores, voltha.Table) {
 	t.Helper()
-	cluster, cores := sim.NewCluster("voltha"), &sim.Cores{}
+	cluster, cores := volthatest.NewCluster("voltha"), &volthatest.Cores{}
 	t.Cleanup(cores.Close)
 	for _, c := range []struct{ name, node, ip string }{
 		{"rw-core1-0", "n1", "10.0.0.1"}, {"rw-core1-1", "n2", "10.0.0.2"}, {"ro-core-0", "n1", "10.0.9.1"},

@@ -65,7 +65,7 @@ func (t Table) String() string {
 }
 
 // RouterView returns t as the router holds it: the same entries, pod names cleared, sorted.
-// Compare it with what a router shows (sim.Router.Table).
+// Compare it with what a router shows (volthatest.Router.Table).
 func (t Table) RouterView() Table {
 	v := Table{Connections: slices.Clone(t.Connections), Affinities: slices.Clone(t.Affinities)}
 	for i := range v.Connections {

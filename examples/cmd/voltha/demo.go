@@ -16,7 +16,7 @@ import (
 	"github.com/steadfast-go/steadfast/backoff"
 	"github.com/steadfast-go/steadfast/connctx"
 	"github.com/steadfast-go/steadfast/examples/voltha"
-	"github.com/steadfast-go/steadfast/examples/voltha/sim"
+	"github.com/steadfast-go/steadfast/examples/voltha/volthatest"
 	"github.com/steadfast-go/steadfast/watch"
 )
 
@@ -25,9 +25,9 @@ var fast = backoff.Policy{Initial: 50 * time.Millisecond, Max: 500 * time.Millis
 
 // stage is the embedded world of the demo and the daemon running on it.
 type stage struct {
-	cluster *sim.Cluster
-	cores   *sim.Cores
-	router  *sim.Router
+	cluster *volthatest.Cluster
+	cores   *volthatest.Cores
+	router  *volthatest.Router
 	bus     *voltha.Bus
 	daemon  *voltha.Daemon
 	web     string // base URL of /healthz and /metrics
@@ -55,7 +55,7 @@ func demo(ctx context.Context) error {
 // declares as many, and a pods API that fails the daemon's first two watch calls. The daemon
 // is made as real-cluster mode makes it, with shorter waits.
 func setUp(ctx context.Context) (*stage, voltha.Table, error) {
-	s := &stage{cluster: sim.NewCluster("voltha"), cores: &sim.Cores{}, bus: &voltha.Bus{}}
+	s := &stage{cluster: volthatest.NewCluster("voltha"), cores: &volthatest.Cores{}, bus: &voltha.Bus{}}
 	layout := voltha.Layout{Names: voltha.DefaultNames, RWCores: 4, ROCores: 2}
 	for _, c := range []struct {
 		name, node, ip string
@@ -76,7 +76,7 @@ func setUp(ctx context.Context) (*stage, voltha.Table, error) {
 	s.cluster.FailWatches(apierrors.NewInternalError(errors.New("etcd leader changed")),
 		apierrors.NewServiceUnavailable("apiserver restarting"))
 	var err error
-	if s.router, err = sim.StartRouter("127.0.0.1:0", sim.WithLayout(layout)); err != nil {
+	if s.router, err = volthatest.StartRouter("127.0.0.1:0", volthatest.WithLayout(layout)); err != nil {
 		s.cores.Close()
 		return nil, voltha.Table{}, err
 	}
@@ -188,7 +188,7 @@ func (s *stage) restartRouter(ctx context.Context, want voltha.Table) error {
 	if code, body := s.get("/healthz"); code != http.StatusOK {
 		return fmt.Errorf("healthz %d within the router budget: %s", code, body)
 	}
-	r, err := sim.StartRouter(addr)
+	r, err := volthatest.StartRouter(addr)
 	if err != nil {
 		return err
 	}

@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
-	"github.com/steadfast-go/steadfast/examples/voltha/sim"
+	"github.com/steadfast-go/steadfast/examples/voltha/volthatest"
 )
 
 // Real-cluster mode, on the simulation: the daemon as -cluster runs it (the origin's names,
@@ -22,7 +22,7 @@ import (
 // is handed its devices back.
 func TestRealClusterModeKeepsTheAffinitiesOfACoreRestartedWithANewIP(t *testing.T) {
 	defer goleak.VerifyNone(t)
-	cluster, cores := sim.NewCluster("voltha"), &sim.Cores{}
+	cluster, cores := volthatest.NewCluster("voltha"), &volthatest.Cores{}
 	defer cores.Close()
 	for _, c := range []struct{ name, node, ip string }{
 		{"rw-core1-0", "n1", "10.0.0.1"}, {"rw-core1-1", "n2", "10.0.0.2"}, {"ro-core-0", "n1", "10.0.9.1"},
@@ -33,7 +33,7 @@ func TestRealClusterModeKeepsTheAffinitiesOfACoreRestartedWithANewIP(t *testing.
 	cores.Set("rw-core1-1", "10.0.0.2:50057", "olt-1", "olt-2")
 	cfg, err := parseConfig([]string{"-cluster", "-rw-cores=2", "-ro-cores=1"}, env(nil), io.Discard)
 	require.NoError(t, err)
-	router, err := sim.StartRouter("127.0.0.1:0", sim.WithLayout(cfg.layout))
+	router, err := volthatest.StartRouter("127.0.0.1:0", volthatest.WithLayout(cfg.layout))
 	require.NoError(t, err)
 	defer router.Stop()
 	cfg.afrouter = router.Addr()
@@ -71,7 +71,7 @@ func TestRealClusterModeKeepsTheAffinitiesOfACoreRestartedWithANewIP(t *testing.
 }
 
 // holds waits until the router's table prints as want, woken by each call to the router.
-func holds(t *testing.T, router *sim.Router, want string) {
+func holds(t *testing.T, router *volthatest.Router, want string) {
 	t.Helper()
 	deadline := time.NewTimer(20 * time.Second)
 	defer deadline.Stop()

@@ -1,4 +1,4 @@
-package sim
+package volthatest
 
 import (
 	"context"
@@ -129,7 +129,7 @@ func (c *Cores) DialOption() grpc.DialOption {
 		}
 		c.mu.Unlock()
 		if lis == nil {
-			return nil, fmt.Errorf("sim: no core listens at %s", addr)
+			return nil, fmt.Errorf("volthatest: no core listens at %s", addr)
 		}
 		return lis.DialContext(ctx)
 	})

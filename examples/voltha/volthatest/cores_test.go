@@ -1,4 +1,4 @@
-package sim_test
+package volthatest_test
 
 import (
 	"context"
@@ -9,11 +9,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/steadfast-go/steadfast/examples/voltha"
-	"github.com/steadfast-go/steadfast/examples/voltha/sim"
+	"github.com/steadfast-go/steadfast/examples/voltha/volthatest"
 )
 
 func TestACoreAnswersAtItsAddressOverTheCoreAPIAndTakesUpWhatItIsHanded(t *testing.T) {
-	cores := &sim.Cores{}
+	cores := &volthatest.Cores{}
 	t.Cleanup(cores.Close)
 	api := voltha.NewCoreAPI(cores.DialOption())
 	core := voltha.Pod{Name: "rw-core1-0", Addr: "10.0.0.1:50057"}
@@ -38,7 +38,7 @@ func TestACoreAnswersAtItsAddressOverTheCoreAPIAndTakesUpWhatItIsHanded(t *testi
 }
 
 func TestAHungCoreAnswersWhenTheCallsDeadlinePasses(t *testing.T) {
-	cores := &sim.Cores{}
+	cores := &volthatest.Cores{}
 	t.Cleanup(cores.Close)
 	cores.Set("rw-core1-0", "10.0.0.1:50057")
 	cores.Hang("rw-core1-0")

@@ -1,4 +1,4 @@
-// Package sim is the embedded world of the voltha daemon, and its test kit: an in-process
+// Package volthatest is the embedded world of the voltha daemon, and its test kit: an in-process
 // affinity router serving afrouter.Configuration on loopback as VOLTHA's afrouter does,
 // in-process VOLTHA cores serving voltha.VolthaService (ListDeviceIds, ReconcileDevices) over
 // gRPC, and a Kubernetes cluster made of client-go's fake clientset in which core pods start,
@@ -23,4 +23,4 @@
 //     the fake clientset assigns it, so watches resume from real versions. The fake clientset
 //     does not keep a history: a watch resumed from a version receives the pods changed since
 //     as Added events, and misses deletes that happened while no watch was open.
-package sim
+package volthatest

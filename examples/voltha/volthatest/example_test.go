@@ -1,4 +1,4 @@
-package sim_test
+package volthatest_test
 
 import (
 	"context"
@@ -7,14 +7,14 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/steadfast-go/steadfast/examples/voltha"
-	"github.com/steadfast-go/steadfast/examples/voltha/sim"
+	"github.com/steadfast-go/steadfast/examples/voltha/volthatest"
 )
 
 // A core pod restarts with a new IP: the cluster shows it at its new address, and the core
 // answers there only, over VOLTHA's core API.
 func Example() {
 	ctx := context.Background()
-	cluster, cores := sim.NewCluster("voltha"), &sim.Cores{}
+	cluster, cores := volthatest.NewCluster("voltha"), &volthatest.Cores{}
 	defer cores.Close()
 	_ = cluster.Start(ctx, "rw-core1-0", "n1", "10.0.0.1")
 	cores.Set("rw-core1-0", "10.0.0.1:50057", "olt-1")
@@ -38,14 +38,14 @@ func Example() {
 // A router on loopback, killed and started again on the same address: it starts empty.
 // It needs the network, so it only compiles.
 func ExampleStartRouter() {
-	r, err := sim.StartRouter("127.0.0.1:0")
+	r, err := volthatest.StartRouter("127.0.0.1:0")
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
 	addr := r.Addr()
 	r.Stop()
-	if r, err = sim.StartRouter(addr); err == nil {
+	if r, err = volthatest.StartRouter(addr); err == nil {
 		fmt.Println(len(r.Table().Connections))
 		r.Stop()
 	}

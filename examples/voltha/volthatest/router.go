@@ -1,4 +1,4 @@
-package sim
+package volthatest
 
 import (
 	"maps"
@@ -122,7 +122,7 @@ func (r *Router) failing() error {
 	r.changed = make(chan struct{})
 	if r.fail > 0 {
 		r.fail--
-		return status.Error(codes.Unavailable, "sim: call failed on command")
+		return status.Error(codes.Unavailable, "volthatest: call failed on command")
 	}
 	return nil
 }

@@ -1,4 +1,4 @@
-package sim_test
+package volthatest_test
 
 import (
 	"testing"
@@ -12,10 +12,10 @@ import (
 
 	"github.com/steadfast-go/steadfast/examples/voltha"
 	"github.com/steadfast-go/steadfast/examples/voltha/afrouterpb"
-	"github.com/steadfast-go/steadfast/examples/voltha/sim"
+	"github.com/steadfast-go/steadfast/examples/voltha/volthatest"
 )
 
-func client(t *testing.T, r *sim.Router) afrouterpb.ConfigurationClient {
+func client(t *testing.T, r *volthatest.Router) afrouterpb.ConfigurationClient {
 	t.Helper()
 	cc, err := grpc.NewClient("passthrough:///"+r.Addr(), grpc.WithTransportCredentials(insecure.NewCredentials()))
 	require.NoError(t, err)
@@ -24,7 +24,7 @@ func client(t *testing.T, r *sim.Router) afrouterpb.ConfigurationClient {
 }
 
 func TestTheRouterKeepsWhatItIsToldAndForgetsItWhenRestarted(t *testing.T) {
-	r, err := sim.StartRouter("127.0.0.1:0")
+	r, err := volthatest.StartRouter("127.0.0.1:0")
 	require.NoError(t, err)
 	c := client(t, r)
 	n := voltha.DefaultNames
@@ -40,14 +40,14 @@ func TestTheRouterKeepsWhatItIsToldAndForgetsItWhenRestarted(t *testing.T) {
 
 	addr := r.Addr()
 	r.Stop()
-	r, err = sim.StartRouter(addr)
+	r, err = volthatest.StartRouter(addr)
 	require.NoError(t, err)
 	defer r.Stop()
 	assert.Empty(t, r.Table().Connections, "a restarted router starts empty")
 }
 
 func TestTheRouterRefusesWhatItsConfigurationDoesNotDeclare(t *testing.T) {
-	r, err := sim.StartRouter("127.0.0.1:0", sim.WithLayout(voltha.Layout{Names: voltha.DefaultNames, RWCores: 2, ROCores: 1}))
+	r, err := volthatest.StartRouter("127.0.0.1:0", volthatest.WithLayout(voltha.Layout{Names: voltha.DefaultNames, RWCores: 2, ROCores: 1}))
 	require.NoError(t, err)
 	defer r.Stop()
 	c := client(t, r)
@@ -77,7 +77,7 @@ func TestTheRouterRefusesWhatItsConfigurationDoesNotDeclare(t *testing.T) {
 }
 
 func TestTheRouterRefusesAConnectionSetToTheValuesItHasInTheRealRoutersWords(t *testing.T) {
-	r, err := sim.StartRouter("127.0.0.1:0")
+	r, err := volthatest.StartRouter("127.0.0.1:0")
 	require.NoError(t, err)
 	defer r.Stop()
 	c := client(t, r)
@@ -92,7 +92,7 @@ func TestTheRouterRefusesAConnectionSetToTheValuesItHasInTheRealRoutersWords(t *
 }
 
 func TestTheRouterRefusesToMoveAnAffinity(t *testing.T) {
-	r, err := sim.StartRouter("127.0.0.1:0")
+	r, err := volthatest.StartRouter("127.0.0.1:0")
 	require.NoError(t, err)
 	defer r.Stop()
 	c := client(t, r)
