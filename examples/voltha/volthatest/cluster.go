@@ -20,8 +20,12 @@ type Cluster struct {
 	cs *fake.Clientset
 	ns string
 
-	mu         sync.Mutex
-	rv         int // the fake tracker's resourceVersion for pods: 1 before the first write
+	mu sync.Mutex // held across a write to the fake clientset
+	rv int        // the fake tracker's resourceVersion for pods: 1 before the first write
+
+	// wmu guards the watch reactor's fields. It is not mu: the fake clientset runs the
+	// reactor under its own lock, which a write takes while holding mu.
+	wmu        sync.Mutex
 	failWatch  []error
 	watchCalls int
 }
@@ -31,8 +35,8 @@ type Cluster struct {
 func NewCluster(ns string) *Cluster {
 	c := &Cluster{cs: fake.NewClientset(), ns: ns, rv: 1}
 	c.cs.PrependWatchReactor("pods", func(k8stesting.Action) (bool, apiwatch.Interface, error) {
-		c.mu.Lock()
-		defer c.mu.Unlock()
+		c.wmu.Lock()
+		defer c.wmu.Unlock()
 		c.watchCalls++
 		return pop(&c.failWatch)
 	})
@@ -58,15 +62,15 @@ func (c *Cluster) Clientset() *fake.Clientset { return c.cs }
 
 // FailWatches makes the next watch calls fail with errs, one each.
 func (c *Cluster) FailWatches(errs ...error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
 	c.failWatch = append(c.failWatch, errs...)
 }
 
 // WatchCalls returns how many watch calls were made, failed ones included.
 func (c *Cluster) WatchCalls() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
 	return c.watchCalls
 }
 
