@@ -194,7 +194,7 @@ func TestReconcileNamesAResourceStuckPending(t *testing.T) {
 	assert.Equal(t, []string{"backend/http.web.default.prod", "backend/https.web.default.prod"}, stuck.Resources)
 }
 
-func TestNewReconcilerRefusesABadServiceBeforeAnyCall(t *testing.T) {
+func TestNewRefusesABadServiceBeforeAnyCall(t *testing.T) {
 	f := newFixture(t, Faults{}, time.Second)
 	f.svc.ExternalIPs = []string{"not-an-ip"}
 	_, err := New(f.c, f.svc, nil)
