@@ -10,6 +10,7 @@ import (
 
 	"github.com/steadfast-go/steadfast/connctx"
 	"github.com/steadfast-go/steadfast/examples/grpcconn"
+	"github.com/steadfast-go/steadfast/examples/grpcconn/grpcconntest"
 )
 
 // detector derives a context that ends when cc is lost.
@@ -46,7 +47,7 @@ func benchLoss(b *testing.B, detect detector, bound time.Duration) {
 	idle := 0 // unended iterations whose channel was IDLE at the bound
 	for b.Loop() {
 		iters++
-		srv, addr := grpcconn.StartServer(b, "127.0.0.1:0")
+		srv, addr := grpcconntest.StartServer(b, "127.0.0.1:0")
 		cc := dialReady(b, addr)
 		ctx, cancel := detect(context.Background(), cc)
 		start := time.Now()
@@ -141,9 +142,9 @@ func BenchmarkFrozenPeer(b *testing.B) {
 }
 
 func frozenOnce(b *testing.B) time.Duration {
-	srv, addr := grpcconn.StartServer(b, "127.0.0.1:0")
+	srv, addr := grpcconntest.StartServer(b, "127.0.0.1:0")
 	defer srv.Stop()
-	p := grpcconn.StartProxy(b, addr)
+	p := grpcconntest.StartProxy(b, addr)
 	cc := dialReady(b, p.Addr())
 	defer cc.Close()
 	ctx, cancel := connctx.WithConn(context.Background(), cc, connectivity.Ready)

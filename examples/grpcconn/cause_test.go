@@ -14,6 +14,7 @@ import (
 	"github.com/steadfast-go/steadfast/backoff"
 	"github.com/steadfast-go/steadfast/connctx"
 	"github.com/steadfast-go/steadfast/examples/grpcconn"
+	"github.com/steadfast-go/steadfast/examples/grpcconn/grpcconntest"
 )
 
 // TestSuperviseReportsTheLossAsTheCauseWhenTheServerIsKilled kills the server under a session
@@ -21,7 +22,7 @@ import (
 // cause the session's worker sees and OnLost reports is the loss, whichever noticed first.
 // Run it with -count=50: the race it guards against showed about 1 run in 8.
 func TestSuperviseReportsTheLossAsTheCauseWhenTheServerIsKilled(t *testing.T) {
-	srv, addr := grpcconn.StartServer(t, "127.0.0.1:0")
+	srv, addr := grpcconntest.StartServer(t, "127.0.0.1:0")
 	streaming := make(chan struct{})
 	seen := make(chan error, 1) // the cause the session's worker saw
 	lost := make(chan error, 1)

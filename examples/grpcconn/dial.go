@@ -18,7 +18,7 @@ import (
 
 // ClientKeepalive is the keepalive [Dial] sets unless [WithKeepalive] says otherwise: the
 // client pings after 10 s without traffic (gRPC's minimum) and gives up 1 s later.
-// ServerPolicy is what [StartServer]'s server accepts: pings every 5 s.
+// ServerPolicy is what a server started by grpcconntest.StartServer accepts: pings every 5 s.
 var (
 	ClientKeepalive = keepalive.ClientParameters{Time: 10 * time.Second, Timeout: time.Second, PermitWithoutStream: true}
 	ServerPolicy    = keepalive.EnforcementPolicy{MinTime: 5 * time.Second, PermitWithoutStream: true}

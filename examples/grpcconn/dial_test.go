@@ -14,6 +14,7 @@ import (
 	"google.golang.org/grpc/connectivity"
 
 	"github.com/steadfast-go/steadfast/examples/grpcconn"
+	"github.com/steadfast-go/steadfast/examples/grpcconn/grpcconntest"
 )
 
 // closedPort is a loopback address nothing listens on: a port that was free a moment ago.
@@ -49,7 +50,7 @@ func TestADialToAClosedPortWaitsThroughTransientFailureUntilTheTimeout(t *testin
 }
 
 func TestAFailFastDialToALiveServerIsReady(t *testing.T) {
-	_, addr := grpcconn.StartServer(t, "127.0.0.1:0")
+	_, addr := grpcconntest.StartServer(t, "127.0.0.1:0")
 	cc, err := grpcconn.DialReady(t.Context(), addr, grpcconn.WithFailFast())
 	require.NoError(t, err)
 	defer cc.Close()

@@ -22,7 +22,6 @@
 // TRANSIENT_FAILURE instead, with the TCP dial's error, and leaves the retrying to the
 // supervisor's backoff.
 //
-// The tests and bench/connctxbench share a harness: [StartServer] and [StartProxy], a TCP proxy
-// that can freeze. It takes a testing.TB and fails the test itself, so it imports no
-// assertion library.
+// The tests and bench/connctxbench share a test kit, package grpcconntest: a health server
+// and a TCP proxy that can freeze.
 package grpcconn

@@ -17,12 +17,13 @@ import (
 	"github.com/steadfast-go/steadfast/backoff"
 	"github.com/steadfast-go/steadfast/connctx"
 	"github.com/steadfast-go/steadfast/examples/grpcconn"
+	"github.com/steadfast-go/steadfast/examples/grpcconn/grpcconntest"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 func TestWithConnEndsWhenTheServerIsKilled(t *testing.T) {
-	srv, addr := grpcconn.StartServer(t, "127.0.0.1:0")
+	srv, addr := grpcconntest.StartServer(t, "127.0.0.1:0")
 	cc, err := grpcconn.DialReady(t.Context(), addr)
 	require.NoError(t, err)
 	defer cc.Close()
@@ -75,7 +76,7 @@ func (s *session) run(ctx context.Context, cc *grpc.ClientConn, g *errgroup.Grou
 }
 
 func TestSuperviseReconnectsAfterTheServerRestartsAndRunsTheSessionAgain(t *testing.T) {
-	srv, addr := grpcconn.StartServer(t, "127.0.0.1:0")
+	srv, addr := grpcconntest.StartServer(t, "127.0.0.1:0")
 	s := &session{started: make(chan int32, 4)}
 	lost := make(chan error, 4)
 	ctx, stop := context.WithCancel(t.Context())
@@ -97,7 +98,7 @@ func TestSuperviseReconnectsAfterTheServerRestartsAndRunsTheSessionAgain(t *test
 	cause := receive(t, lost)
 	assert.ErrorIs(t, cause, connctx.ErrConnLost, "killing the server ends the session, got %v", cause)
 
-	grpcconn.StartServer(t, addr) // the same port
+	grpcconntest.StartServer(t, addr) // the same port
 	assert.Equal(t, int32(2), receive(t, s.started), "the session ran again, from scratch")
 
 	stop()
@@ -121,8 +122,8 @@ func TestWithConnDetectsAFrozenPeerThroughKeepalive(t *testing.T) {
 	if testing.Short() {
 		t.Skip("takes keepalive time + timeout, 11 s")
 	}
-	_, addr := grpcconn.StartServer(t, "127.0.0.1:0")
-	p := grpcconn.StartProxy(t, addr)
+	_, addr := grpcconntest.StartServer(t, "127.0.0.1:0")
+	p := grpcconntest.StartProxy(t, addr)
 	cc, err := grpcconn.DialReady(t.Context(), p.Addr())
 	require.NoError(t, err)
 	defer cc.Close()

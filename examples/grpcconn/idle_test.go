@@ -12,14 +12,14 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/steadfast-go/steadfast/connctx"
-	"github.com/steadfast-go/steadfast/examples/grpcconn"
+	"github.com/steadfast-go/steadfast/examples/grpcconn/grpcconntest"
 )
 
 // TestWithConnReportsAnIdleChannelAsALoss checks what the package doc says of gRPC's idle
 // timeout, with a short one: a READY channel with no RPC in flight goes IDLE, which ends the
 // context as a loss.
 func TestWithConnReportsAnIdleChannelAsALoss(t *testing.T) {
-	_, addr := grpcconn.StartServer(t, "127.0.0.1:0")
+	_, addr := grpcconntest.StartServer(t, "127.0.0.1:0")
 	cc, err := grpc.NewClient("passthrough:///"+addr,
 		grpc.WithTransportCredentials(insecure.NewCredentials()), grpc.WithIdleTimeout(100*time.Millisecond))
 	require.NoError(t, err)

@@ -1,4 +1,4 @@
-package grpcconn
+package grpcconntest
 
 import (
 	"net"
@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/steadfast-go/steadfast/examples/grpcconn"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
@@ -18,9 +19,9 @@ func StartServer(t testing.TB, addr string) (*grpc.Server, string) {
 	t.Helper()
 	lis, err := net.Listen("tcp", addr)
 	if err != nil {
-		t.Fatalf("grpcconn: listen on %s: %v", addr, err)
+		t.Fatalf("grpcconntest: listen on %s: %v", addr, err)
 	}
-	srv := grpc.NewServer(grpc.KeepaliveEnforcementPolicy(ServerPolicy))
+	srv := grpc.NewServer(grpc.KeepaliveEnforcementPolicy(grpcconn.ServerPolicy))
 	healthpb.RegisterHealthServer(srv, health.NewServer()) // reports "" as SERVING
 	go func() { _ = srv.Serve(lis) }()
 	t.Cleanup(srv.Stop)
@@ -45,7 +46,7 @@ func StartProxy(t testing.TB, target string) *Proxy {
 	t.Helper()
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		t.Fatalf("grpcconn: proxy listen: %v", err)
+		t.Fatalf("grpcconntest: proxy listen: %v", err)
 	}
 	p := &Proxy{lis: lis, target: target, closed: make(chan struct{})}
 	p.wg.Add(1)
