@@ -88,6 +88,8 @@ func TestUnansweredQueriesAreRetriedUntilThePolicysAttemptsAreSpentAndAChangeSta
 	partial.Affinities = want.Affinities[:1]
 	w.converge(t, partial, "without its devices, the core still has its connection")
 	syncs := func(outcome string) float64 { return scrape(t, w)[`voltha_router_syncs_total{outcome="`+outcome+`"}`] }
+	// A sync that ran before the pods were listed (nothing to ask, so done) may have come first.
+	doneBefore := syncs("done")
 	require.Eventually(t, func() bool { return syncs("dropped") == 1 }, 10*time.Second, 5*time.Millisecond,
 		"the third unanswered sync gives up")
 	assert.Equal(t, 2.0, syncs("retry"), "after the first sync, two retries: three attempts")
@@ -97,5 +99,5 @@ func TestUnansweredQueriesAreRetriedUntilThePolicysAttemptsAreSpentAndAChangeSta
 	require.Eventually(t, func() bool { return syncs("dropped") == 2 }, 10*time.Second, 5*time.Millisecond,
 		"the change started the retries over, and they gave up again")
 	assert.Equal(t, 4.0, syncs("retry"), "two more retries, from a fresh backoff")
-	assert.Zero(t, syncs("done"), "the core never answered")
+	assert.Equal(t, doneBefore, syncs("done"), "the core never answered")
 }
