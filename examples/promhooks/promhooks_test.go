@@ -4,67 +4,43 @@ import (
 	"context"
 	"errors"
 	"net"
-	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	dto "github.com/prometheus/client_model/go"
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/steadfast-go/steadfast/backoff"
 	"github.com/steadfast-go/steadfast/connctx"
 	"github.com/steadfast-go/steadfast/examples/promhooks"
+	"github.com/steadfast-go/steadfast/examples/promhooks/promhookstest"
 	"github.com/steadfast-go/steadfast/reconcile"
 	"github.com/steadfast-go/steadfast/reconcile/converge"
 	"github.com/steadfast-go/steadfast/watch"
 )
 
-// scrape GETs url and parses the Prometheus text it answers.
-func scrape(t *testing.T, url string) map[string]*dto.MetricFamily {
-	t.Helper()
-	resp, err := http.Get(url)
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	require.Equal(t, http.StatusOK, resp.StatusCode)
-	parser := expfmt.NewTextParser(model.LegacyValidation)
-	fams, err := parser.TextToMetricFamilies(resp.Body)
-	require.NoError(t, err)
-	return fams
-}
+// scrape reads every series url serves.
+func scrape(t *testing.T, url string) map[string]float64 { return promhookstest.Scrape(t, url) }
 
-// value is the value of the series name{label=value...} (a histogram's count), or -1 if absent.
-func value(fams map[string]*dto.MetricFamily, name string, labels ...string) float64 {
-	f := fams[name]
-	if f == nil {
+// value is the value of the series name{label="value",...}, or -1 if it is absent.
+func value(series map[string]float64, name string, labels ...string) float64 {
+	key := name
+	if len(labels) > 0 {
+		var pairs []string
+		for i := 0; i+1 < len(labels); i += 2 {
+			pairs = append(pairs, labels[i]+`="`+labels[i+1]+`"`)
+		}
+		key += "{" + strings.Join(pairs, ",") + "}"
+	}
+	v, ok := series[key]
+	if !ok {
 		return -1
 	}
-next:
-	for _, m := range f.GetMetric() {
-		for i := 0; i+1 < len(labels); i += 2 {
-			found := false
-			for _, l := range m.GetLabel() {
-				found = found || (l.GetName() == labels[i] && l.GetValue() == labels[i+1])
-			}
-			if !found {
-				continue next
-			}
-		}
-		switch {
-		case m.Counter != nil:
-			return m.Counter.GetValue()
-		case m.Gauge != nil:
-			return m.Gauge.GetValue()
-		case m.Histogram != nil:
-			return float64(m.Histogram.GetSampleCount())
-		}
-	}
-	return -1
+	return v
 }
 
 func TestAScrapeShowsWhatAQueueAndRunDid(t *testing.T) {

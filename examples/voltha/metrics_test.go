@@ -1,55 +1,24 @@
 package voltha_test
 
 import (
-	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
 
-	dto "github.com/prometheus/client_model/go"
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
 	"github.com/steadfast-go/steadfast/backoff"
+	"github.com/steadfast-go/steadfast/examples/promhooks/promhookstest"
 	"github.com/steadfast-go/steadfast/examples/voltha"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-// scrape GETs /metrics from the daemon's handler and returns every unlabelled series, and the
-// labelled ones as name{label="value"}, with their values (a histogram's count).
+// scrape GETs /metrics from the daemon's handler and returns every series, named as
+// promhookstest.Scrape names them, with its value.
 func scrape(t *testing.T, w *world) map[string]float64 {
 	t.Helper()
 	srv := httptest.NewServer(w.daemon.Handler())
 	defer srv.Close()
-	resp, err := http.Get(srv.URL + "/metrics")
-	require.NoError(t, err)
-	defer resp.Body.Close()
-	parser := expfmt.NewTextParser(model.LegacyValidation)
-	fams, err := parser.TextToMetricFamilies(resp.Body)
-	require.NoError(t, err)
-	out := map[string]float64{}
-	for name, f := range fams {
-		for _, m := range f.GetMetric() {
-			key := name
-			for _, l := range m.GetLabel() {
-				key += "{" + l.GetName() + "=\"" + l.GetValue() + "\"}"
-			}
-			out[key] = value(m)
-		}
-	}
-	return out
-}
-
-func value(m *dto.Metric) float64 {
-	switch {
-	case m.Counter != nil:
-		return m.Counter.GetValue()
-	case m.Gauge != nil:
-		return m.Gauge.GetValue()
-	case m.Histogram != nil:
-		return float64(m.Histogram.GetSampleCount())
-	}
-	return -1
+	return promhookstest.Scrape(t, srv.URL+"/metrics")
 }
 
 func TestMetricsShowTheSessionItsSyncsAndTheRetriesOfACoreThatDidNotAnswer(t *testing.T) {
