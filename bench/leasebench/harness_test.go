@@ -69,6 +69,9 @@ type world struct {
 	mu     sync.Mutex
 	calls  []call
 	lead   chan string // a candidate's worker started
+	// expected is the candidate whose first call closes first; see expectCall.
+	expected string
+	first    chan struct{}
 }
 
 func newWorld(b *testing.B) *world {
@@ -93,6 +96,10 @@ func (w *world) work(ctx context.Context, id string, g *gate) {
 		}
 		w.mu.Lock()
 		w.calls = append(w.calls, call{id, time.Now()})
+		if id == w.expected && w.first != nil {
+			close(w.first)
+			w.first = nil
+		}
 		w.mu.Unlock()
 		t := time.NewTimer(callEvery)
 		select {
@@ -127,15 +134,14 @@ func (w *world) holder(name string) string {
 	return ""
 }
 
-func (w *world) firstCallOf(id string) bool {
+// expectCall forgets the calls recorded so far and returns a channel that is closed when id
+// makes its next call.
+func (w *world) expectCall(id string) <-chan struct{} {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	for _, c := range w.calls {
-		if c.id == id {
-			return true
-		}
-	}
-	return false
+	w.calls = nil
+	w.expected, w.first = id, make(chan struct{})
+	return w.first
 }
 
 // candidate is one side's replica: run it with start, stop it with stop.

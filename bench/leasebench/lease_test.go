@@ -45,14 +45,14 @@ func BenchmarkStaleCallsAfterPause(b *testing.B) {
 			var stale, unstopped, clobbered int
 			var stop time.Duration
 			for i := range b.N {
-				w.mu.Lock()
-				w.calls = nil
-				w.mu.Unlock()
+				firstOfB := w.expectCall("b")
 				a, c := twoCandidates(b, w, s.k, fmt.Sprintf("pause-%d", i))
 				a.g.freeze()
 				waitLead(b, w, "b")
-				for !w.firstCallOf("b") {
-					time.Sleep(time.Millisecond) // polled: the first call follows the start within a millisecond
+				select {
+				case <-firstOfB:
+				case <-time.After(10 * time.Second):
+					b.Fatal("the new leader made no call within 10 s of leading")
 				}
 				thawed := time.Now()
 				a.g.thaw()
