@@ -3,7 +3,6 @@ package converge
 import (
 	"context"
 	"fmt"
-	"slices"
 	"strings"
 )
 
@@ -146,11 +145,4 @@ func (r *Reconciler[R]) planFrom(ctx context.Context, observed []Observed[R], go
 		}
 	}
 	return p, nil
-}
-
-// sorted returns a sorted copy of rs, so that sorting never touches a step's own slices.
-func (r *Reconciler[R]) sorted(rs []R) []R {
-	rs = slices.Clone(rs)
-	slices.SortStableFunc(rs, func(a, b R) int { return strings.Compare(r.key(a), r.key(b)) })
-	return rs
 }

@@ -22,22 +22,31 @@ func Same[R any](a, b R) bool {
 // first), with the same resource listed twice in the same phase kept once. Two different
 // resources, or one in two phases, under one key are an error matching ErrDuplicateKey.
 func (r *Reconciler[R]) mergeObserved(observed []Observed[R]) ([]Observed[R], error) {
-	observed = slices.Clone(observed)
-	slices.SortStableFunc(observed, func(a, b Observed[R]) int {
-		return strings.Compare(r.key(a.Resource), r.key(b.Resource))
-	})
-	out := observed[:0]
-	for _, o := range observed {
-		if n := len(out); n > 0 && r.key(out[n-1].Resource) == r.key(o.Resource) {
-			if o.Phase != out[n-1].Phase || !Same(out[n-1].Resource, o.Resource) {
-				return nil, fmt.Errorf("converge: observe: key %s listed twice, as two different resources: %w",
-					r.key(o.Resource), ErrDuplicateKey)
+	out, dup := mergeRuns(observed, func(o Observed[R]) string { return r.key(o.Resource) },
+		func(a, b Observed[R]) bool { return a.Phase == b.Phase && Same(a.Resource, b.Resource) })
+	if dup != "" {
+		return nil, fmt.Errorf("converge: observe: key %s listed twice, as two different resources: %w", dup, ErrDuplicateKey)
+	}
+	return out, nil
+}
+
+// mergeRuns returns a copy of xs sorted by key, stably, with each run of entries under one
+// key kept as its first entry when same says every later one is the same as it; otherwise it
+// returns the key of the first run that holds two different entries.
+func mergeRuns[T any](xs []T, key func(T) string, same func(a, b T) bool) (merged []T, conflict string) {
+	xs = slices.Clone(xs)
+	slices.SortStableFunc(xs, func(a, b T) int { return strings.Compare(key(a), key(b)) })
+	out := xs[:0]
+	for _, x := range xs {
+		if n := len(out); n > 0 && key(out[n-1]) == key(x) {
+			if !same(out[n-1], x) {
+				return nil, key(x)
 			}
 			continue
 		}
-		out = append(out, o)
+		out = append(out, x)
 	}
-	return out, nil
+	return out, ""
 }
 
 // merger merges what the steps of one pass plan, step after step.
@@ -109,16 +118,9 @@ func (m *merger[R]) add(p *Plan[R], c Changes[R]) (Changes[R], error) {
 // dedupe returns rs sorted by key (a copy: a step's own slice is never touched), the same
 // resource planned twice kept once; two different resources under one key are an error.
 func (m *merger[R]) dedupe(op string, rs []R) ([]R, error) {
-	rs = m.r.sorted(rs)
-	out := rs[:0]
-	for _, res := range rs {
-		if n := len(out); n > 0 && m.r.key(out[n-1]) == m.r.key(res) {
-			if !Same(out[n-1], res) {
-				return nil, conflict(op, m.r.key(res))
-			}
-			continue
-		}
-		out = append(out, res)
+	out, dup := mergeRuns(rs, m.r.key, Same[R])
+	if dup != "" {
+		return nil, conflict(op, dup)
 	}
 	return out, nil
 }
