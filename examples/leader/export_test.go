@@ -11,3 +11,6 @@ func SetClock(l *K8sLock, now func() time.Time) { l.now = now }
 
 // SetLeases makes l use leases from now on.
 func SetLeases(l *K8sLock, leases coordinationclient.LeaseInterface) { l.leases = leases }
+
+// PGError is pgError, for the classification test.
+var PGError = pgError

@@ -141,8 +141,14 @@ func pgError(op string, err error) error {
 
 // retryableSQLState reports whether an SQLSTATE is worth another try: class 08 (connection
 // exception), 40 (transaction rollback: serialization, deadlock), 53 (insufficient
-// resources), 57P (operator intervention: shutdown, cannot connect now), 58 (system error).
+// resources), 57P (operator intervention: shutdown, cannot connect now), 58 (system error),
+// and the server's timeouts: 57014 (statement_timeout), 55P03 (lock_timeout), 25P03
+// (idle_in_transaction_session_timeout), as bmdb.Transient counts them too.
 func retryableSQLState(code string) bool {
+	switch code {
+	case "57014", "55P03", "25P03":
+		return true
+	}
 	for _, p := range []string{"08", "40", "53", "57P", "58"} {
 		if strings.HasPrefix(code, p) {
 			return true

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -123,4 +124,14 @@ func TestPGLock(t *testing.T) {
 		require.NoError(t, err, "the pool reconnects")
 		assert.NotEqual(t, connctx.Holder{}, h, "a's, or b's if b's timed-out acquire was carried out after its lock was let go")
 	})
+}
+
+func TestPGLockRetriesTheServersTimeoutsAndRefusalsAreFinal(t *testing.T) {
+	for code, retried := range map[string]bool{
+		"57014": true, "55P03": true, "25P03": true, "57P01": true, "08006": true, "40001": true, "53300": true,
+		"42P01": false, "42501": false, "22P02": false,
+	} {
+		_, permanent := backoff.IsPermanent(leader.PGError("renew", &pgconn.PgError{Code: code}))
+		assert.Equal(t, !retried, permanent, "SQLSTATE %s", code)
+	}
 }
