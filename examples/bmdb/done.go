@@ -160,11 +160,17 @@ func (s *Source) advance(ctx context.Context, tx *sql.Tx, l Lease, stage string)
 		stage, l.Machine, s.proc.From); err != nil {
 		return err
 	}
-	if _, err := db.exec(ctx, tx, `UPDATE work SET idem_key = NULL WHERE machine_id = ? AND process = ?`,
-		l.Machine, l.Process); err != nil {
+	if err := s.forgetKey(ctx, tx, l); err != nil {
 		return err
 	}
 	_, err := db.exec(ctx, tx, `DELETE FROM backoff WHERE machine_id = ? AND process = ?`, l.Machine, l.Process)
+	return err
+}
+
+// forgetKey forgets the idempotency key of l's work: the next attempt is new work.
+func (s *Source) forgetKey(ctx context.Context, tx *sql.Tx, l Lease) error {
+	_, err := s.sess.db.exec(ctx, tx, `UPDATE work SET idem_key = NULL WHERE machine_id = ? AND process = ?`,
+		l.Machine, l.Process)
 	return err
 }
 
@@ -173,8 +179,7 @@ func (s *Source) drop(ctx context.Context, tx *sql.Tx, l Lease, cause string) er
 	if s.proc.DropTo != "" {
 		return s.advance(ctx, tx, l, s.proc.DropTo)
 	}
-	if _, err := s.sess.db.exec(ctx, tx, `UPDATE work SET idem_key = NULL WHERE machine_id = ? AND process = ?`,
-		l.Machine, l.Process); err != nil {
+	if err := s.forgetKey(ctx, tx, l); err != nil {
 		return err
 	}
 	return s.storeBackoff(ctx, tx, l, backoffRow{until: math.MaxInt64, cause: cause})
@@ -202,8 +207,7 @@ func (s *Source) backOff(ctx context.Context, tx *sql.Tx, l Lease, now time.Time
 // backoff, and no idempotency key, so that the next run's side effects are not taken for
 // retries of this one's.
 func (s *Source) requeue(ctx context.Context, tx *sql.Tx, l Lease, until time.Time) error {
-	if _, err := s.sess.db.exec(ctx, tx, `UPDATE work SET idem_key = NULL WHERE machine_id = ? AND process = ?`,
-		l.Machine, l.Process); err != nil {
+	if err := s.forgetKey(ctx, tx, l); err != nil {
 		return err
 	}
 	return s.storeBackoff(ctx, tx, l, backoffRow{until: ms(until)})
