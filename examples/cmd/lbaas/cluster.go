@@ -30,6 +30,7 @@ type cluster struct {
 	events []event
 	wake   chan struct{} // closed and replaced at each event
 	wg     sync.WaitGroup
+	once   sync.Once // stop's
 }
 
 type replica struct {
@@ -228,8 +229,11 @@ func (c *cluster) signal(id string, sig syscall.Signal) error {
 }
 
 // stop ends every replica (SIGTERM: each releases the lease; SIGCONT first, for one frozen),
-// and waits for them and the drift.
-func (c *cluster) stop() {
+// and waits for them and the drift. Only its first call does so: a process waited for is not
+// signalled again, as its pid may be another's by then.
+func (c *cluster) stop() { c.once.Do(c.stopAll) }
+
+func (c *cluster) stopAll() {
 	for _, r := range c.reps {
 		_ = r.cmd.Process.Signal(syscall.SIGCONT)
 		_ = r.cmd.Process.Signal(syscall.SIGTERM)
